@@ -1,0 +1,93 @@
+from django.contrib import admin
+
+from . import models
+
+
+@admin.register(models.Channel)
+class ChannelAdmin(admin.ModelAdmin):
+    list_display = ["code", "label", "counts_for_billing", "is_social", "is_transactional_capable"]
+
+
+@admin.register(models.Recipient)
+class RecipientAdmin(admin.ModelAdmin):
+    list_display = ["id", "email", "first_name", "last_name", "phone", "created_at"]
+    search_fields = ["email", "last_name"]
+    show_full_result_count = False
+
+
+@admin.register(models.ExternalProfile)
+class ExternalProfileAdmin(admin.ModelAdmin):
+    list_display = ["id", "kind", "external_id", "recipient", "created_at"]
+    list_filter = ["kind"]
+    raw_id_fields = ["recipient"]
+    show_full_result_count = False
+
+
+@admin.register(models.RecipientList)
+class RecipientListAdmin(admin.ModelAdmin):
+    list_display = ["name", "created_at"]
+    raw_id_fields = ["recipients"]
+
+
+@admin.register(models.Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ["label", "channel", "profile_table", "state", "scheduling_mode", "planned_at", "deleted"]
+    list_filter = ["channel", "state", "scheduling_mode", "deleted"]
+    search_fields = ["label"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Deliveries are marked deleted and purged by the cleanup workflow with their
+        # logs, set-based; a Python-side cascade over millions of logs is not allowed.
+        return False
+
+
+@admin.register(models.DeliveryLog)
+class DeliveryLogAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "delivery",
+        "profile_table",
+        "profile_id",
+        "status",
+        "failure_type",
+        "failure_reason",
+        "event_at",
+    ]
+    list_filter = ["status", "failure_type"]
+    raw_id_fields = ["delivery"]
+    show_full_result_count = False
+
+
+@admin.register(models.Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["id", "event_type", "channel", "status", "email", "created_at", "processed_at"]
+    list_filter = ["status", "channel"]
+    show_full_result_count = False
+
+
+admin.site.register(models.EventType)
+admin.site.register(models.TrackingUrl)
+
+
+class EnumerationValueInline(admin.TabularInline):
+    model = models.EnumerationValue
+    extra = 0
+
+
+@admin.register(models.Enumeration)
+class EnumerationAdmin(admin.ModelAdmin):
+    list_display = ["name", "label"]
+    inlines = [EnumerationValueInline]
+
+
+@admin.register(models.EnumerationAlias)
+class EnumerationAliasAdmin(admin.ModelAdmin):
+    list_display = ["alias", "value", "hits"]
+
+
+@admin.register(models.Quarantine)
+class QuarantineAdmin(admin.ModelAdmin):
+    list_display = ["address", "channel", "status", "error_count", "last_error_at", "last_error_reason"]
+    list_filter = ["status", "channel", "last_error_reason"]
+    search_fields = ["address"]
+    show_full_result_count = False

@@ -1,0 +1,89 @@
+"""Choices of the core app: short lowercase values, labels translated."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ProfileTable(models.TextChoices):
+    """The table a profile lives in; a delivery targets one of them."""
+
+    RECIPIENT = "recipient", _("Recipients")
+    COOKIE = "cookie", _("Cookie ids")
+    CUSTOMER = "customer", _("Customer ids")
+    MOBILE = "mobile", _("Mobile ids")
+
+
+class ExternalProfileKind(models.TextChoices):
+    COOKIE = ProfileTable.COOKIE.value, ProfileTable.COOKIE.label
+    CUSTOMER = ProfileTable.CUSTOMER.value, ProfileTable.CUSTOMER.label
+    MOBILE = ProfileTable.MOBILE.value, ProfileTable.MOBILE.label
+
+
+class DeliveryState(models.TextChoices):
+    EDITION = "edition", _("Being edited")
+    PENDING = "pending", _("Pending")
+    IN_PROGRESS = "in_progress", _("In progress")
+    FINISHED = "finished", _("Finished")
+    STOPPED = "stopped", _("Stopped")
+    FAILED = "failed", _("Failed")
+
+
+class SchedulingMode(models.TextChoices):
+    IMMEDIATE = "immediate", _("Immediate")
+    SCHEDULED = "scheduled", _("Scheduled")
+    PROVISIONAL = "provisional", _("Provisional (forecast calendar)")
+
+
+class LogStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    PREPARED = "prepared", _("Prepared")
+    SENT = "sent", _("Sent")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+    IGNORED = "ignored", _("Ignored")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class FailureType(models.TextChoices):
+    NONE = "", _("None")
+    HARD = "hard", _("Hard")
+    SOFT = "soft", _("Soft")
+    IGNORED = "ignored", _("Ignored")
+
+
+class FailureReason(models.TextChoices):
+    """Adobe's failure reasons (msg/@failureReason), as used by bounce qualification."""
+
+    NONE = "", _("Not defined")
+    USER_UNKNOWN = "user_unknown", _("User unknown")
+    INVALID_DOMAIN = "invalid_domain", _("Invalid domain")
+    UNREACHABLE = "unreachable", _("Unreachable")
+    ACCOUNT_DISABLED = "account_disabled", _("Account disabled")
+    MAILBOX_FULL = "mailbox_full", _("Mailbox full")
+    INACTIVE_MAILBOX = "inactive_mailbox", _("Inactive mailbox")
+    NOT_CONNECTED = "not_connected", _("Not connected")
+    REFUSED = "refused", _("Refused")
+    DENYLISTED = "denylisted", _("Denylisted address")
+    QUARANTINED = "quarantined", _("Address in quarantine")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class QuarantineStatus(models.TextChoices):
+    VALID = "valid", _("Valid")
+    WITH_ERRORS = "with_errors", _("With errors")
+    QUARANTINE = "quarantine", _("Quarantine")
+    DENYLISTED = "denylisted", _("Denylisted")
+
+
+class TrackingKind(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLICK = "click", _("Click")
+    OPT_OUT = "optout", _("Opt-out")
+    MIRROR = "mirror", _("Mirror page")
+
+
+class EventStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    PROCESSED = "processed", _("Processed")
+    ERROR = "error", _("Error")
+    IGNORED = "ignored", _("Ignored")

@@ -1,0 +1,389 @@
+"""Core data: channels, profiles, deliveries and their logs, tracking, Message Center
+events, enumerations and quarantine.
+
+A profile is named everywhere by (profile_table, profile_id): the built-in recipients
+and the external profile tables share one id space per table. Large tables (delivery
+logs, tracking hits, events) reference their parent with DO_NOTHING: they are purged by
+set-based SQL, child tables first, never by Django's Python-side cascade.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    DeliveryState,
+    EventStatus,
+    ExternalProfileKind,
+    FailureReason,
+    FailureType,
+    LogStatus,
+    ProfileTable,
+    QuarantineStatus,
+    SchedulingMode,
+    TrackingKind,
+)
+
+
+class Channel(models.Model):
+    """A delivery channel (email, SMS, push…); whether it counts toward billing."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    label = models.CharField(_("label"), max_length=100)
+    counts_for_billing = models.BooleanField(_("counts for billing"), default=True)
+    is_social = models.BooleanField(_("social network"), default=False, help_text=_("Facebook, Twitter…"))
+    is_transactional_capable = models.BooleanField(_("Message Center channel"), default=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("channel")
+        verbose_name_plural = _("channels")
+
+    def __str__(self):
+        return self.label
+
+
+class Recipient(models.Model):
+    """A profile of the built-in recipient table."""
+
+    email = models.EmailField(_("email"), blank=True, db_index=True)
+    phone = models.CharField(_("mobile phone"), max_length=32, blank=True)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created"))
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("recipient")
+        verbose_name_plural = _("recipients")
+
+    def __str__(self):
+        return self.email or self.phone or f"#{self.pk}"
+
+
+class ExternalProfile(models.Model):
+    """A profile of an external table (cookie id, customer id, mobile id)."""
+
+    kind = models.CharField(_("profile table"), max_length=20, choices=ExternalProfileKind)
+    external_id = models.CharField(_("external id"), max_length=100)
+    recipient = models.ForeignKey(
+        Recipient,
+        verbose_name=_("linked recipient"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="external_profiles",
+    )
+    created_at = models.DateTimeField(_("created"))
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("external profile")
+        verbose_name_plural = _("external profiles")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "external_id"], name="campaign_extprofile_unique_kind_id")
+        ]
+        indexes = [
+            # Customer metrics: "total profiles per table" counts by kind.
+            models.Index(fields=["kind"], name="campaign_extprofile_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.external_id}"
+
+
+class RecipientList(models.Model):
+    """A named list of recipients."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    recipients = models.ManyToManyField(Recipient, blank=True, related_name="lists")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("recipient list")
+        verbose_name_plural = _("recipient lists")
+
+    def __str__(self):
+        return self.name
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def live(self):
+        return self.filter(deleted=False)
+
+    def provisional(self):
+        return self.filter(deleted=False, scheduling_mode=SchedulingMode.PROVISIONAL)
+
+
+class Delivery(models.Model):
+    """A delivery: one channel, one target profile table."""
+
+    label = models.CharField(_("label"), max_length=200)
+    channel = models.ForeignKey(Channel, verbose_name=_("channel"), on_delete=models.PROTECT)
+    profile_table = models.CharField(
+        _("target profile table"), max_length=20, choices=ProfileTable, default=ProfileTable.RECIPIENT
+    )
+    state = models.CharField(_("state"), max_length=20, choices=DeliveryState, default=DeliveryState.EDITION)
+    scheduling_mode = models.CharField(
+        _("scheduling"), max_length=20, choices=SchedulingMode, default=SchedulingMode.IMMEDIATE
+    )
+    planned_at = models.DateTimeField(_("planned date"), null=True, blank=True)
+    started_at = models.DateTimeField(_("start"), null=True, blank=True)
+    valid_until = models.DateTimeField(_("validity end"), null=True, blank=True)
+    deleted = models.BooleanField(_("deleted"), default=False)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        indexes = [
+            # cleanup: deleted deliveries past their retention.
+            models.Index(fields=["deleted_at"], name="campaign_delivery_deleted", condition=Q(deleted=True)),
+            # billing: deliveries started in the billing window; reports by start date.
+            models.Index(fields=["started_at"], name="campaign_delivery_started"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class DeliveryLogQuerySet(models.QuerySet):
+    def for_profile(self, profile_table, profile_id):
+        return self.filter(profile_table=profile_table, profile_id=profile_id)
+
+    def between(self, start, end):
+        return self.filter(event_at__gte=start, event_at__lt=end)
+
+
+class DeliveryLog(models.Model):
+    """One targeted profile of one delivery: the largest table."""
+
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.DO_NOTHING, related_name="logs", verbose_name=_("delivery")
+    )
+    profile_table = models.CharField(_("profile table"), max_length=20, choices=ProfileTable)
+    profile_id = models.BigIntegerField(_("profile id"))
+    address = models.CharField(_("address"), max_length=254, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=LogStatus)
+    failure_type = models.CharField(
+        _("failure type"), max_length=10, choices=FailureType, blank=True, default=""
+    )
+    failure_reason = models.CharField(
+        _("failure reason"), max_length=30, choices=FailureReason, blank=True, default=""
+    )
+    error_text = models.TextField(_("error text"), blank=True, default="")
+    message_size = models.PositiveIntegerField(_("message size (bytes)"), default=0)
+    event_at = models.DateTimeField(_("event time"))
+
+    objects = DeliveryLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-event_at", "-id"]
+        verbose_name = _("delivery log")
+        verbose_name_plural = _("delivery logs")
+        indexes = [
+            # cleanup purges by age; active contacts read the logs since their last run.
+            models.Index(fields=["event_at"], name="campaign_log_event_at"),
+            # delivery reports, billing volumes and the deleted-delivery purge read by delivery.
+            models.Index(fields=["delivery", "status"], name="campaign_log_delivery_status"),
+            # a profile's history (profile screens, active-profile checks).
+            models.Index(fields=["profile_table", "profile_id"], name="campaign_log_profile"),
+        ]
+
+    def __str__(self):
+        return f"{self.delivery_id}/{self.profile_table}:{self.profile_id} {self.status}"
+
+
+class TrackingUrl(models.Model):
+    """A tracked link of a delivery; redirects go only to these."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.DO_NOTHING, related_name="tracking_urls")
+    label = models.CharField(_("label"), max_length=200, blank=True)
+    url = models.URLField(_("URL"), max_length=2000)
+    kind = models.CharField(_("kind"), max_length=10, choices=TrackingKind, default=TrackingKind.CLICK)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("tracking URL")
+        verbose_name_plural = _("tracking URLs")
+
+    def __str__(self):
+        return self.label or self.url
+
+
+class TrackingHit(models.Model):
+    """A raw tracking hit (open, click…), consolidated later by the tracking workflow."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.DO_NOTHING, related_name="hits")
+    url = models.ForeignKey(TrackingUrl, on_delete=models.DO_NOTHING, null=True, blank=True)
+    profile_table = models.CharField(_("profile table"), max_length=20, choices=ProfileTable)
+    profile_id = models.BigIntegerField(_("profile id"))
+    kind = models.CharField(_("kind"), max_length=10, choices=TrackingKind)
+    hit_at = models.DateTimeField(_("time"))
+    user_agent = models.CharField(_("user agent"), max_length=500, blank=True)
+    consolidated_at = models.DateTimeField(_("consolidated at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-hit_at", "-id"]
+        verbose_name = _("tracking hit")
+        verbose_name_plural = _("tracking hits")
+        indexes = [
+            # tracking: pick up the hits not consolidated yet.
+            models.Index(
+                fields=["hit_at"],
+                name="campaign_hit_pending",
+                condition=Q(consolidated_at__isnull=True),
+            ),
+            # cleanup: purge consolidated hits by age.
+            models.Index(fields=["consolidated_at"], name="campaign_hit_consolidated"),
+            # the deleted-delivery purge removes a delivery's hits.
+            models.Index(fields=["delivery"], name="campaign_hit_delivery"),
+        ]
+
+
+class EventType(models.Model):
+    """A Message Center event type (e.g. order confirmation)."""
+
+    name = models.SlugField(_("name"), max_length=100, unique=True)
+    label = models.CharField(_("label"), max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("event type")
+        verbose_name_plural = _("event types")
+
+    def __str__(self):
+        return self.label
+
+
+class Event(models.Model):
+    """A Message Center (transactional) event and the message it produced."""
+
+    event_type = models.ForeignKey(EventType, on_delete=models.PROTECT, verbose_name=_("type"))
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, verbose_name=_("channel"))
+    status = models.CharField(_("status"), max_length=20, choices=EventStatus, default=EventStatus.PENDING)
+    email = models.CharField(_("email / address"), max_length=254, blank=True)
+    # Set when the message went to a known profile: it then counts as activity.
+    profile_table = models.CharField(
+        _("profile table"), max_length=20, choices=ProfileTable, blank=True, default=""
+    )
+    profile_id = models.BigIntegerField(_("profile id"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"))
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    payload = models.JSONField(_("payload"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("Message Center event")
+        verbose_name_plural = _("Message Center events")
+        indexes = [
+            # cleanup purges by age; the Message Center cube reads by creation time.
+            models.Index(fields=["created_at"], name="campaign_event_created"),
+            # active contacts read the messages processed since their last run.
+            models.Index(
+                fields=["processed_at"],
+                name="campaign_event_processed",
+                condition=Q(profile_id__isnull=False),
+            ),
+        ]
+
+
+class Enumeration(models.Model):
+    """An enumeration (list of allowed values), cleansed through aliases."""
+
+    name = models.SlugField(_("internal name"), max_length=100, unique=True)
+    label = models.CharField(_("label"), max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("enumeration")
+        verbose_name_plural = _("enumerations")
+
+    def __str__(self):
+        return self.label
+
+
+class EnumerationValue(models.Model):
+    enumeration = models.ForeignKey(Enumeration, on_delete=models.CASCADE, related_name="values")
+    value = models.CharField(_("value"), max_length=200)
+    label = models.CharField(_("label"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["enumeration", "value"]
+        verbose_name = _("enumeration value")
+        verbose_name_plural = _("enumeration values")
+        constraints = [
+            models.UniqueConstraint(fields=["enumeration", "value"], name="campaign_enumvalue_unique_value")
+        ]
+
+    def __str__(self):
+        return self.label or self.value
+
+
+class EnumerationAlias(models.Model):
+    """A raw spelling that alias cleansing rewrites to its value."""
+
+    value = models.ForeignKey(EnumerationValue, on_delete=models.CASCADE, related_name="aliases")
+    alias = models.CharField(_("alias"), max_length=200)
+    hits = models.PositiveIntegerField(_("hits"), default=0)
+
+    class Meta:
+        ordering = ["alias"]
+        verbose_name = _("alias")
+        verbose_name_plural = _("aliases")
+        constraints = [models.UniqueConstraint(fields=["value", "alias"], name="campaign_alias_unique_alias")]
+
+    def __str__(self):
+        return self.alias
+
+
+class QuarantineQuerySet(models.QuerySet):
+    def with_errors(self):
+        return self.filter(status=QuarantineStatus.WITH_ERRORS)
+
+
+class Quarantine(models.Model):
+    """The deliverability state of one address on one channel."""
+
+    address = models.CharField(_("address"), max_length=254)
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, verbose_name=_("channel"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=QuarantineStatus, default=QuarantineStatus.VALID
+    )
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    last_error_at = models.DateTimeField(_("last error"), null=True, blank=True)
+    last_error_reason = models.CharField(
+        _("last error reason"), max_length=30, choices=FailureReason, blank=True, default=""
+    )
+    last_success_at = models.DateTimeField(_("last success"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"))
+    updated_at = models.DateTimeField(_("updated"))
+
+    objects = QuarantineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["address"]
+        verbose_name = _("quarantine entry")
+        verbose_name_plural = _("quarantine")
+        constraints = [
+            # Quarantine is per address (case-sensitive) and channel.
+            models.UniqueConstraint(fields=["address", "channel"], name="campaign_quarantine_unique_address")
+        ]
+        indexes = [
+            # cleanup's quarantine upkeep scans the addresses "with errors".
+            models.Index(
+                fields=["last_error_at"],
+                name="campaign_quarantine_errors",
+                condition=Q(status=QuarantineStatus.WITH_ERRORS),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.address} ({self.get_status_display()})"

@@ -1,0 +1,1 @@
+"""Cubes, aggregates, active profiles, Customer metrics and the billing report."""

@@ -1,0 +1,53 @@
+"""Shared fixtures: operators with roles, and Chromium for the browser tests."""
+
+import os
+import shutil
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; the ORM is used beside it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def make_operator(db, django_user_model):
+    """Create a staff operator in the given groups (by name)."""
+    from django.contrib.auth.models import Group
+
+    def make(username="operator", groups=(), email="", password="pw", **extra):
+        user = django_user_model.objects.create_user(
+            username=username, email=email, password=password, is_staff=True, **extra
+        )
+        for name in groups:
+            user.groups.add(Group.objects.get(name=name))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def administrator(make_operator):
+    return make_operator("alice", groups=["Administrators"], email="alice@example.com")
+
+
+@pytest.fixture
+def supervisor(make_operator):
+    return make_operator("sam", groups=["Workflow supervisors"], email="sam@example.com")

@@ -1,0 +1,57 @@
+"""Emails of the workflow engine: failures to supervisors, paused-workflow warnings."""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from .choices import LogLevel
+
+logger = logging.getLogger(__name__)
+
+
+def supervisor_addresses(workflow):
+    """Active members of the workflow's supervisor group who have an email address."""
+    if workflow.supervisors_id is None:
+        return []
+    users = get_user_model().objects.filter(groups=workflow.supervisors_id, is_active=True)
+    return sorted(set(users.exclude(email="").values_list("email", flat=True)))
+
+
+def workflow_url(workflow):
+    return settings.SITE_URL.rstrip("/") + reverse("admin:workflows_workflow_change", args=[workflow.pk])
+
+
+def send(template, context, recipients):
+    """Render templates/emails/<template>-subject.txt, -body.txt, -body.html and send."""
+    subject = render_to_string(f"emails/{template}-subject.txt", context).strip()
+    text = render_to_string(f"emails/{template}-body.txt", context)
+    html = render_to_string(f"emails/{template}-body.html", context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, recipients)
+    message.attach_alternative(html, "text/html")
+    return message.send()
+
+
+def notify_failure(workflow, run):
+    """Tell the supervisors that a run failed; a mail error is journaled, not raised."""
+    from .models import WorkflowLog
+
+    recipients = supervisor_addresses(workflow)
+    if not recipients:
+        return 0
+    context = {"workflow": workflow, "run": run, "url": workflow_url(workflow)}
+    try:
+        return send("workflow-failed", context, recipients)
+    except Exception as exc:
+        logger.exception("failure notification for %s not sent", workflow.name)
+        WorkflowLog.objects.create(
+            workflow=workflow,
+            run=run,
+            created_at=run.finished_at or run.created_at,
+            level=LogLevel.WARNING,
+            message=f"Supervisors could not be notified: {exc}".splitlines()[0][:480],
+        )
+        return 0
