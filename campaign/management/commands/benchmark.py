@@ -1,0 +1,55 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.utils.module_loading import autodiscover_modules
+
+from campaign import benchmarking
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the benchmarks (all, or those named): each workflow against the best "
+        "hand-written SQL for the same result, with the ratio and peak memory."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("names", nargs="*")
+        parser.add_argument("--scale", choices=["full", "tiny"], default="full")
+        parser.add_argument("--child", help=CommandError.__doc__ and "internal: run one phase")
+
+    def handle(self, *args, names, scale, child, **options):
+        autodiscover_modules("benchmarks")  # each app's benchmarks.py registers its own
+        if child:
+            self.stdout.write(json.dumps(benchmarking.run_child(child)))
+            return
+        unknown = set(names) - set(benchmarking.REGISTRY)
+        if unknown:
+            raise CommandError(
+                f"Unknown benchmark(s) {', '.join(sorted(unknown))}; "
+                f"known: {', '.join(sorted(benchmarking.REGISTRY))}"
+            )
+        failed = False
+        for name in names or sorted(benchmarking.REGISTRY):
+            cls = benchmarking.REGISTRY[name]
+            if connection.vendor not in cls.vendors:
+                self.stdout.write(f"{name}: skipped, needs {' or '.join(cls.vendors)}")
+                continue
+            outcome = benchmarking.run(name, scale)
+            failed |= not outcome.same_result
+            self.report(cls, outcome)
+        if failed:
+            raise CommandError("a benchmark's result differs from its baseline's")
+
+    def report(self, cls, o):
+        w = self.stdout.write
+        w(f"== {o.name} ({o.scale}): {cls.description}")
+        w(f"   ours      {o.ours_seconds:10.3f} s   peak memory {o.peak_memory_mb:.0f} MB")
+        w(f"   baseline  {o.baseline_seconds:10.3f} s")
+        w(f"   ratio     {o.ratio:10.2f}" + (f"   (target <= {o.target_ratio})" if o.target_ratio else ""))
+        for key, value in o.figures.items():
+            w(f"   {key}: {value}")
+        w(f"   same result: {o.same_result} ({json.dumps(o.ours_result)[:200]})")
+        w("   baseline SQL:")
+        for line in cls.baseline_sql.strip().splitlines():
+            w(f"     {line}")
