@@ -20,8 +20,9 @@ MONDAY_0500 = datetime(2026, 11, 23, 4, 0, 20, tzinfo=UTC)  # 05:00:20 in Europe
 
 def spec_with(function, name="cleanupPausedWorkflows"):
     real = get_spec(name)
-    return WorkflowSpec(name=real.name, label=real.label, module=real.module, crontab=real.crontab,
-                        function=function)
+    return WorkflowSpec(
+        name=real.name, label=real.label, module=real.module, crontab=real.crontab, function=function
+    )
 
 
 def test_a_scheduled_run_answers_its_crontab_slot():
@@ -47,18 +48,24 @@ def test_a_second_run_of_the_same_slot_is_skipped():
 def test_the_database_refuses_two_active_runs():
     workflow = Workflow.objects.get(name="cleanupPausedWorkflows")
     now = MONDAY_0500
-    WorkflowRun.objects.create(workflow=workflow, trigger=Trigger.MANUAL, status=RunStatus.RUNNING,
-                               created_at=now)
+    WorkflowRun.objects.create(
+        workflow=workflow, trigger=Trigger.MANUAL, status=RunStatus.RUNNING, created_at=now
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
-        WorkflowRun.objects.create(workflow=workflow, trigger=Trigger.MANUAL, status=RunStatus.QUEUED,
-                                   created_at=now)
+        WorkflowRun.objects.create(
+            workflow=workflow, trigger=Trigger.MANUAL, status=RunStatus.QUEUED, created_at=now
+        )
 
 
 def test_a_run_while_another_is_running_is_skipped():
     workflow = Workflow.objects.get(name="cleanupPausedWorkflows")
-    holder = WorkflowRun.objects.create(workflow=workflow, trigger=Trigger.MANUAL,
-                                        status=RunStatus.RUNNING, created_at=MONDAY_0500,
-                                        heartbeat_at=MONDAY_0500)
+    holder = WorkflowRun.objects.create(
+        workflow=workflow,
+        trigger=Trigger.MANUAL,
+        status=RunStatus.RUNNING,
+        created_at=MONDAY_0500,
+        heartbeat_at=MONDAY_0500,
+    )
     with time_machine.travel(MONDAY_0500 + timedelta(seconds=5), tick=False):
         run = execute(get_spec("cleanupPausedWorkflows"), trigger=Trigger.MANUAL)
     assert run.status == RunStatus.SKIPPED
@@ -92,11 +99,38 @@ def test_a_scheduled_trigger_of_a_paused_workflow_does_nothing():
 def test_a_run_whose_heartbeat_stopped_is_abandoned(settings):
     settings.WORKFLOW_HEARTBEAT_TIMEOUT = 60
     workflow = Workflow.objects.get(name="cleanupPausedWorkflows")
-    run = WorkflowRun.objects.create(workflow=workflow, trigger=Trigger.SCHEDULE,
-                                     status=RunStatus.RUNNING, created_at=MONDAY_0500,
-                                     heartbeat_at=MONDAY_0500)
+    run = WorkflowRun.objects.create(
+        workflow=workflow,
+        trigger=Trigger.SCHEDULE,
+        status=RunStatus.RUNNING,
+        created_at=MONDAY_0500,
+        heartbeat_at=MONDAY_0500,
+    )
     assert reap_abandoned(MONDAY_0500 + timedelta(seconds=59)) == 0
     assert reap_abandoned(MONDAY_0500 + timedelta(seconds=61)) == 1
     run.refresh_from_db()
     assert run.status == RunStatus.ABANDONED
     assert run.error.startswith("Abandoned: no heartbeat since")
+
+
+@pytest.mark.parametrize(
+    ("late", "expected"),
+    [(timedelta(minutes=2), RunStatus.SUCCEEDED), (timedelta(hours=3), RunStatus.SKIPPED)],
+)
+def test_the_skip_catch_up_policy_skips_missed_slots_only(late, expected):
+    Workflow.objects.filter(name="cleanupPausedWorkflows").update(catch_up="skip")
+    slot = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
+    with time_machine.travel(slot + late, tick=False):
+        run = execute(get_spec("cleanupPausedWorkflows"), trigger=Trigger.SCHEDULE)
+    assert run.status == expected
+
+
+def test_the_run_once_catch_up_policy_runs_the_latest_missed_slot_once():
+    spec = get_spec("cleanupPausedWorkflows")
+    # Beat was down for two weeks; on restart it sends the overdue task once.
+    with time_machine.travel(datetime(2026, 11, 25, 10, 0, tzinfo=UTC), tick=False):
+        first = execute(spec, trigger=Trigger.SCHEDULE)
+        second = execute(spec, trigger=Trigger.SCHEDULE)
+    assert first.status == RunStatus.SUCCEEDED
+    assert first.slot == datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
+    assert second.status == RunStatus.SKIPPED
