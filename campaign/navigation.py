@@ -46,6 +46,16 @@ TREE = [
                         "admin:campaign_quarantine_changelist",
                         "campaign.view_quarantine",
                     ),
+                    (
+                        _("Customer metrics"),
+                        "admin:reporting_customer_metrics",
+                        "reporting.view_activeprofilesnapshot",
+                    ),
+                    (
+                        _("Billing reports"),
+                        "admin:reporting_billingreport_changelist",
+                        "reporting.view_billingreport",
+                    ),
                 ],
             ),
             (

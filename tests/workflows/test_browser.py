@@ -1,0 +1,61 @@
+"""The Technical workflows screen in Chromium: pause, resume, run now."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import expect
+
+from workflows.choices import RunStatus, Trigger, WorkflowState
+from workflows.models import Workflow, WorkflowRun
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+NAME = "cleanupPausedWorkflows"
+
+
+def test_an_administrator_pauses_resumes_and_runs_a_workflow(page, live_server, make_operator):
+    make_operator("alice", groups=["Administrators"], password="secret-pw-1")
+    page.set_viewport_size({"width": 1500, "height": 900})
+    page.goto(live_server.url + reverse("admin:login"))
+    page.fill("#id_username", "alice")
+    page.fill("#id_password", "secret-pw-1")
+    page.click("input[type=submit]")
+    page.wait_for_url(re.compile(r"/admin/$"))
+
+    # Through the explorer tree: Administration › Production › Technical workflows.
+    page.locator("#nav-sidebar summary", has_text="Production").click()
+    page.locator("#nav-sidebar a", has_text="Technical workflows").click()
+    page.wait_for_url(re.compile(r"/admin/workflows/workflow/$"))
+    expect(page.locator("h1")).to_have_text("Technical workflows")
+    expect(page.locator("#beat-status")).to_have_attribute("data-state", "dead")
+    row = page.locator(f"tr#workflow-{NAME}")
+    expect(row.locator(".wf-state")).to_have_text("Started")
+
+    row.locator("button[data-action=pause]").click()
+    expect(page.locator(".messagelist")).to_contain_text(f"{NAME} is now paused")
+    expect(row.locator(".wf-state")).to_have_text("Paused")
+    expect(row.locator(".wf-next")).to_contain_text("schedule disabled")
+    workflow = Workflow.objects.select_related("periodic_task").get(name=NAME)
+    assert workflow.state == WorkflowState.PAUSED
+    assert workflow.periodic_task.enabled is False
+
+    row.locator("button[data-action=resume]").click()
+    expect(row.locator(".wf-state")).to_have_text("Started")
+    workflow.refresh_from_db()
+    workflow.periodic_task.refresh_from_db()
+    assert workflow.state == WorkflowState.STARTED
+    assert workflow.periodic_task.enabled is True
+
+    row.locator("button[data-action=run]").click()
+    expect(page.locator(".messagelist")).to_contain_text("queued as run #")
+    run = WorkflowRun.objects.get(workflow=workflow)
+    assert (run.status, run.trigger, run.triggered_by.username) == (RunStatus.QUEUED, Trigger.MANUAL, "alice")
+    expect(row.locator(".wf-last-run .wf-badge")).to_have_text("Queued")
+    page.screenshot(path="/tmp/screens.png", full_page=True)
+
+    # The workflow's page: properties, runs and the change history of the two clicks.
+    row.locator("td a").first.click()
+    expect(page.locator("#properties")).to_contain_text("Workflow supervisors")
+    expect(page.locator(f'#runs tr[data-run="{run.pk}"]')).to_contain_text("Queued")
+    expect(page.locator("#changes tbody tr")).to_have_count(2)

@@ -1,0 +1,177 @@
+"""The schedule form: Celery's crontab validation, never-firing crontabs, preview, save."""
+
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+from workflows.forms import ScheduleForm
+from workflows.models import Workflow, WorkflowChange
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime(2026, 3, 26, 12, 0, tzinfo=UTC)  # the week of the spring DST change in Paris
+
+
+def data(**overrides):
+    values = {
+        "minute": "0",
+        "hour": "5",
+        "day_of_month": "*",
+        "month_of_year": "*",
+        "day_of_week": "1",
+        "enabled": "on",
+    }
+    values.update(overrides)
+    return {k: v for k, v in values.items() if v is not None}
+
+
+@pytest.fixture
+def workflow():
+    return Workflow.objects.select_related("periodic_task__crontab").get(name="cleanupPausedWorkflows")
+
+
+@pytest.fixture
+def url(workflow):
+    return reverse("admin:workflows_workflow_schedule", args=[workflow.pk])
+
+
+def test_a_valid_crontab_is_accepted():
+    form = ScheduleForm(data(minute="*/30", hour="1-3", day_of_week="mon-fri"), now=NOW)
+    assert form.is_valid(), form.errors
+    assert str(form.cleaned_data["cron"]) == "*/30 1-3 * * mon-fri"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("minute", "61", "Invalid end range: 61 > 59"),
+        ("hour", "25", "Invalid end range: 25 > 23"),
+        ("day_of_month", "32", "Invalid end range: 32 > 31"),
+        ("month_of_year", "13", "Invalid end range: 13 > 12"),
+        ("day_of_week", "8", "Invalid end range: 8 > 6"),
+        ("minute", "*/0", "slice step cannot be zero"),
+        ("hour", "4 5", "without spaces"),
+        ("minute", "", "This field is required"),
+    ],
+)
+def test_a_malformed_field_gets_its_own_error(field, value, message):
+    form = ScheduleForm(data(**{field: value}), now=NOW)
+    assert not form.is_valid()
+    assert message in " ".join(form.errors[field])
+
+
+def test_a_crontab_that_never_fires_is_refused():
+    form = ScheduleForm(
+        data(minute="0", hour="0", day_of_month="31", month_of_year="2", day_of_week="*"), now=NOW
+    )
+    assert not form.is_valid()
+    assert "never fires" in " ".join(form.non_field_errors())
+
+
+def test_the_page_shows_the_next_five_fire_times_in_local_time(client, administrator, url):
+    client.force_login(administrator)
+    with time_machine.travel(NOW, tick=False):
+        response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    fires = [local for _utc, local in response.context["current_fires"]]
+    assert len(fires) == 5
+    assert all((f.weekday(), f.hour, f.minute) == (0, 5, 0) for f in fires)
+    # Across the DST change: 05:00 local stays 05:00, the offset moves from CET to CEST.
+    assert "Monday 30 March 2026 05:00 CEST" in html
+    assert 'id="schedule-form"' in html and 'class="cron-fields"' in html
+
+
+def test_preview_shows_the_submitted_schedule_without_saving(client, administrator, url, workflow):
+    client.force_login(administrator)
+    with time_machine.travel(NOW, tick=False):
+        response = client.post(url, {**data(minute="30", hour="2", day_of_week="*"), "preview": "Preview"})
+    assert response.status_code == 200
+    fires = [local for _utc, local in response.context["preview"]["fires"]]
+    assert [(f.day, f.hour, f.minute) for f in fires] == [
+        (27, 2, 30),
+        (28, 2, 30),
+        (29, 3, 30),
+        (30, 2, 30),
+        (31, 2, 30),
+    ]
+    # 02:30 does not exist on 29 March in Paris: that day's fire time is shown at 03:30 CEST.
+    schedule = CrontabSchedule.objects.get(pk=workflow.periodic_task.crontab_id)
+    assert (schedule.minute, schedule.hour) == ("0", "5")
+    assert not WorkflowChange.objects.filter(workflow=workflow).exists()
+
+
+def test_preview_warns_about_schedules_more_often_than_every_15_minutes(client, administrator, url):
+    client.force_login(administrator)
+    response = client.post(url, {**data(minute="*/5", hour="*", day_of_week="*"), "preview": "1"})
+    assert "more often than every 15 minutes" in response.content.decode()
+
+
+def test_save_changes_the_crontab_and_records_who_changed_what(client, administrator, url, workflow):
+    client.force_login(administrator)
+    response = client.post(
+        url, {**data(minute="15", hour="6", day_of_week="2", enabled=None), "save": "Save"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("admin:workflows_workflow_change", args=[workflow.pk])
+    schedule = CrontabSchedule.objects.get(pk=workflow.periodic_task.crontab_id)
+    assert (schedule.minute, schedule.hour, schedule.day_of_week) == ("15", "6", "2")
+    assert PeriodicTask.objects.get(pk=workflow.periodic_task_id).enabled is False
+    change = WorkflowChange.objects.get(workflow=workflow, kind="schedule")
+    assert (change.before, change.after, change.changed_by) == (
+        "0 5 * * 1 (enabled)",
+        "15 6 * * 2 (disabled)",
+        administrator,
+    )
+    assert "Schedule of cleanupPausedWorkflows saved" in response.content.decode()
+
+
+def test_an_invalid_submission_saves_nothing_and_says_why(client, administrator, url, workflow):
+    client.force_login(administrator)
+    response = client.post(
+        url, {**data(day_of_month="31", month_of_year="2", day_of_week="*"), "save": "Save"}
+    )
+    assert response.status_code == 200
+    assert "never fires" in response.content.decode()
+    schedule = CrontabSchedule.objects.get(pk=workflow.periodic_task.crontab_id)
+    assert (schedule.day_of_month, schedule.month_of_year) == ("*", "*")
+    assert not WorkflowChange.objects.filter(workflow=workflow).exists()
+
+
+def test_the_periodic_task_admin_is_read_only_for_workflow_tasks(client, administrator, workflow):
+    client.force_login(administrator)
+    task_url = reverse("admin:django_celery_beat_periodictask_change", args=[workflow.periodic_task_id])
+    response = client.get(task_url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "it is read-only here" in html
+    assert reverse("admin:workflows_workflow_schedule", args=[workflow.pk]) in html
+    assert 'name="_save"' not in html
+    # A POST cannot change it either.
+    response = client.post(task_url, {"name": "x", "task": "x", "enabled": ""})
+    assert response.status_code == 403
+    assert PeriodicTask.objects.get(pk=workflow.periodic_task_id).enabled is True
+    crontab_url = reverse(
+        "admin:django_celery_beat_crontabschedule_change", args=[workflow.periodic_task.crontab_id]
+    )
+    assert client.post(crontab_url, {"minute": "1"}).status_code == 403
+
+
+def test_bulk_actions_leave_workflow_tasks_alone(client, administrator, workflow):
+    client.force_login(administrator)
+    other = PeriodicTask.objects.create(
+        name="other",
+        task="celery.backend_cleanup",
+        enabled=True,
+        crontab=CrontabSchedule.objects.create(minute="0", hour="4"),
+    )
+    response = client.post(
+        reverse("admin:django_celery_beat_periodictask_changelist"),
+        {"action": "disable_tasks", "_selected_action": [workflow.periodic_task_id, other.pk]},
+        follow=True,
+    )
+    assert "1 task(s) of technical workflows left unchanged" in response.content.decode()
+    assert PeriodicTask.objects.get(pk=workflow.periodic_task_id).enabled is True
+    assert PeriodicTask.objects.get(pk=other.pk).enabled is False
