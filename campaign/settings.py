@@ -148,7 +148,8 @@ USE_TZ = True
 
 # --- Static files: served by WhiteNoise; Chart.js comes from npm (node_modules) ---
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "static"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 if (BASE_DIR / "node_modules" / "chart.js" / "dist").is_dir():
     STATICFILES_DIRS.append(("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"))
@@ -209,6 +210,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = ("workflows.registry.route",)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "workflows.scheduler:WorkflowScheduler"
@@ -249,3 +251,26 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Reporting and billing (reporting app: active profiles, Customer metrics, billing) ---
+# A profile is active when a delivery targeted it, or a message reached it, within this
+# many months before the count (Adobe: 12).
+ACTIVE_PROFILE_WINDOW_MONTHS = envint("ACTIVE_PROFILE_WINDOW_MONTHS", 12)
+# The contracted number of active profiles (Customer metrics shows the share used and
+# warns above 90 % and 100 %); 0 = no allowance recorded.
+ACTIVE_PROFILES_ALLOWANCE = envint("ACTIVE_PROFILES_ALLOWANCE", 0)
+# Printed in the header of the monthly billing report (Adobe: NmsServer_CustomerId).
+BILLING_CUSTOMER_ID = os.environ.get("BILLING_CUSTOMER_ID", "")
+BILLING_INSTANCE_NAME = os.environ.get("BILLING_INSTANCE_NAME", "marketing")
+# Language of the billing email: "en" or "fr".
+BILLING_LANGUAGE = os.environ.get("BILLING_LANGUAGE", "en")
+# Email deliveries with fewer messages in the period are grouped per start date.
+BILLING_SMALL_DELIVERY_THRESHOLD = envint("BILLING_SMALL_DELIVERY_THRESHOLD", 100)
+# Multiplier bands by average message volume, "up-to-bytes:multiplier,…,*:multiplier"
+# (a message of 150 KB average counts twice with the default).
+BILLING_MULTIPLIER_BANDS = os.environ.get(
+    "BILLING_MULTIPLIER_BANDS", "102400:1,204800:2,512000:3,1048576:4,*:5"
+)
+# SMTP failures: retries of the billing run, the first after this many seconds, doubling.
+BILLING_MAX_RETRIES = envint("BILLING_MAX_RETRIES", 3)
+BILLING_RETRY_BACKOFF_SECONDS = envint("BILLING_RETRY_BACKOFF_SECONDS", 300)

@@ -95,7 +95,6 @@ def technical_workflow(
         spec.task = shared_task(
             bind=True,
             name=spec.task_name,
-            queue=queue,
             time_limit=time_limit,
             soft_time_limit=spec.soft_time_limit,
             max_retries=max_retries,
@@ -105,6 +104,16 @@ def technical_workflow(
         return spec.task
 
     return decorate
+
+
+def route(name, args, kwargs, options, task=None, **kw):
+    """Celery task router (CELERY_TASK_ROUTES): each workflow goes to its own queue,
+    so that a long purge cannot starve tracking."""
+    if name.startswith("workflow."):
+        spec = _REGISTRY.get(name.removeprefix("workflow."))
+        if spec is not None:
+            return {"queue": spec.queue}
+    return None
 
 
 def get_spec(name):
