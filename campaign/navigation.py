@@ -83,6 +83,11 @@ TREE = [
                 [
                     (_("Enumerations"), "admin:campaign_enumeration_changelist", "campaign.view_enumeration"),
                     (_("Channels"), "admin:campaign_channel_changelist", "campaign.view_channel"),
+                    (
+                        _("Deployment wizard › Purge data"),
+                        "campaign_purge_settings",
+                        "campaign.change_purgesettings",
+                    ),
                 ],
             ),
             (

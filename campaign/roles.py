@@ -54,11 +54,15 @@ GROUP_PERMISSIONS = {
     REPORT_READERS: [
         "campaign.view_delivery",
         "campaign.view_channel",
+        # Customer metrics and the active profile snapshots (reporting app).
+        "reporting.view_activeprofilesnapshot",
     ],
 }
 
 # Reports the `billing` operator reads; extended by the apps that add billing reports.
-BILLING_OPERATOR_PERMISSIONS = []
+BILLING_OPERATOR_PERMISSIONS = [
+    "reporting.view_billingreport",
+]
 
 CHANNELS = [
     # code, label, counts for billing, social, Message Center

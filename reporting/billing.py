@@ -1,0 +1,415 @@
+"""The monthly billing report, emailed to the `billing` operator on the 25th.
+
+The period is the month that ends the day before the run (25 April 00:00 to 24 May
+24:00 in TIME_ZONE). The report is computed once and stored with a database-unique
+period; it is emailed exactly once: a second beat, a retry or "Run now" finds it sent
+and sends nothing. Only the explicit "Resend" admin action sends it again (journaled).
+
+Sending is claimed first (`sending_since`, set by a conditional UPDATE), so two senders
+never hand the same report to SMTP. An SMTP failure releases the claim and raises
+`ReportNotSent` (an OSError: the engine retries with backoff); a later run sends every
+report still unsent, oldest first. A claim left by a process that died while sending
+is not sent again automatically: nobody knows whether SMTP accepted it.
+
+Figures (messages = delivery logs in the period whose status is sent, delivered or
+failed, i.e. every message the MTA attempted):
+- deliveries: deliveries with at least one message in the period;
+- transferred bytes: their sizes summed;
+- email units: the email table's grand total count (messages × multiplier);
+- SMS units: SMS messages;
+- profiles, active profiles (counted in the same run, 12 months back from the run);
+- operators: active staff accounts; database size: PostgreSQL's pg_database_size, or
+  the SQLite file's size.
+Email deliveries with fewer than BILLING_SMALL_DELIVERY_THRESHOLD (100) messages in the
+period are grouped per start date into one "[Aggregation of N small deliveries]" line.
+The multiplier of a line comes from its average message volume through the band table
+BILLING_MULTIPLIER_BANDS (default: up to 100 KiB ×1, 200 KiB ×2, 500 KiB ×3, 1 MiB ×4,
+above ×5).
+"""
+
+import csv
+import io
+import os
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Min, Sum, Value
+from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from campaign.choices import LogStatus
+from campaign.models import DeliveryLog
+from workflows.choices import LogLevel
+from workflows.engine import WorkflowError
+from workflows.models import Workflow, WorkflowLog
+
+from . import activity
+from .conf import multiplier_for
+from .models import BillingReport
+from .periods import Period, billing_period
+
+BILLING_OPERATOR = "billing"
+WORKFLOW_NAME = "billing"
+# Every message the MTA attempted counts: sent, delivered, or failed (bounced).
+MESSAGE_STATUSES = (LogStatus.SENT, LogStatus.DELIVERED, LogStatus.FAILED)
+EMAIL_CHANNEL, SMS_CHANNEL = "email", "sms"
+# A claim older than this belongs to a sender that died (SMTP timeouts are far shorter).
+STALE_CLAIM = timedelta(minutes=30)
+
+
+class ReportNotSent(WorkflowError, OSError):
+    """SMTP refused or could not be reached: a readable line, retried by the engine."""
+
+
+# --- Figures ----------------------------------------------------------------
+
+
+def messages_in(period):
+    return DeliveryLog.objects.between(period.start, period.end).filter(status__in=MESSAGE_STATUSES)
+
+
+def per_delivery(period, channel_code):
+    """One row per delivery of the channel with messages in the period (aggregated in SQL)."""
+    rows = (
+        messages_in(period)
+        .filter(delivery__channel__code=channel_code)
+        .order_by()
+        .values("delivery_id", "delivery__label", "delivery__started_at")
+        .annotate(volume=Sum("message_size"), messages=Count("pk"), first_message=Min("event_at"))
+    )
+    for row in rows:
+        started = row["delivery__started_at"] or row["first_message"]
+        yield {
+            "delivery": row["delivery_id"],
+            "label": row["delivery__label"],
+            "start_date": timezone.localtime(started).date(),
+            "volume": int(row["volume"] or 0),
+            "messages": int(row["messages"]),
+        }
+
+
+def email_table(period, threshold, bands):
+    """Lines of the email table, small deliveries grouped per start date, and the total."""
+    big, small = [], {}
+    for row in per_delivery(period, EMAIL_CHANNEL):  # one row per delivery, not per log
+        if row["messages"] >= threshold:
+            big.append(row)
+            continue
+        group = small.setdefault(
+            row["start_date"], {"start_date": row["start_date"], "n": 0, "volume": 0, "messages": 0}
+        )
+        group["n"] += 1
+        group["volume"] += row["volume"]
+        group["messages"] += row["messages"]
+    lines = [{**row, "small_deliveries": 0} for row in big] + [
+        {
+            "start_date": group["start_date"],
+            "label": "",
+            "small_deliveries": group["n"],
+            "volume": group["volume"],
+            "messages": group["messages"],
+        }
+        for group in small.values()
+    ]
+    for line in lines:
+        line["average"] = line["volume"] // line["messages"] if line["messages"] else 0
+        line["multiplier"] = multiplier_for(line["average"], bands)
+        line["count"] = line["messages"] * line["multiplier"]
+        line.pop("delivery", None)
+    lines.sort(key=lambda line: (line["start_date"], line["small_deliveries"] > 0, line["label"]))
+    volume = sum(line["volume"] for line in lines)
+    messages = sum(line["messages"] for line in lines)
+    total = {
+        "volume": volume,
+        "messages": messages,
+        "average": volume // messages if messages else 0,
+        "count": sum(line["count"] for line in lines),
+    }
+    return lines, total
+
+
+def sms_table(period):
+    lines = [
+        {"start_date": row["start_date"], "label": row["label"], "count": row["messages"]}
+        for row in per_delivery(period, SMS_CHANNEL)
+    ]
+    lines.sort(key=lambda line: (line["start_date"], line["label"]))
+    return lines, sum(line["count"] for line in lines)
+
+
+def database_size():
+    """(bytes, how it was measured)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_database_size(current_database())")
+            return int(cursor.fetchone()[0]), "pg_database_size"
+    name = connection.settings_dict["NAME"]
+    return (os.path.getsize(name) if os.path.exists(str(name)) else 0), "sqlite file"
+
+
+def compute(period, now, conf, run=None):
+    """All the figures of the report, as stored (JSON: dates as ISO strings)."""
+    summary = messages_in(period).aggregate(
+        deliveries=Count("delivery", distinct=True), transferred=Sum("message_size")
+    )
+    email_lines, email_total = email_table(period, conf.small_delivery_threshold, conf.bands)
+    sms_lines, sms_total = sms_table(period)
+    activity.bring_up_to_date(now, conf.window_months)
+    snapshot = activity.snapshot(now, conf.window_months, run=run)
+    size, size_source = database_size()
+    operators = get_user_model().objects.filter(is_active=True, is_staff=True).count()
+    iso = _iso_dates
+    return {
+        "customer_id": conf.customer_id,
+        "instance_name": conf.instance_name,
+        "time_zone": settings.TIME_ZONE,
+        "period_start": period.first_day.isoformat(),
+        "period_end": period.last_day.isoformat(),
+        "deliveries": summary["deliveries"],
+        "transferred_bytes": int(summary["transferred"] or 0),
+        "email_units": email_total["count"],
+        "sms_units": sms_total,
+        "profiles": snapshot.total_profiles,
+        "active_profiles": snapshot.total,
+        "active_since": timezone.localtime(snapshot.window_start).date().isoformat(),
+        "active_snapshot": snapshot.pk,
+        "operators": operators,
+        "database_size": size,
+        "database_size_source": size_source,
+        "email_lines": iso(email_lines),
+        "email_total": email_total,
+        "sms_lines": iso(sms_lines),
+        "sms_total": sms_total,
+    }
+
+
+def _iso_dates(lines):
+    return [{**line, "start_date": line["start_date"].isoformat()} for line in lines]
+
+
+def report_for(period, ctx, conf):
+    """The stored report of the period, computed now if it does not exist yet."""
+    existing = BillingReport.objects.filter(period_start=period.first_day).first()
+    if existing is not None:
+        return existing, False
+    figures = compute(period, ctx.now, conf, run=ctx.run)
+    try:
+        with transaction.atomic():
+            return (
+                BillingReport.objects.create(
+                    period_start=period.first_day,
+                    period_end=period.last_day,
+                    computed_at=ctx.now,
+                    figures=figures,
+                    language=conf.language,
+                    run=ctx.run,
+                ),
+                True,
+            )
+    except IntegrityError:  # another process stored it meanwhile: the unique period wins
+        return BillingReport.objects.get(period_start=period.first_day), False
+
+
+# --- Email ------------------------------------------------------------------
+
+
+def operator_address():
+    """The billing operator's address, or a WorkflowError saying exactly what is missing."""
+    operator = get_user_model().objects.filter(username=BILLING_OPERATOR).first()
+    if operator is None:
+        raise WorkflowError(f"There is no operator '{BILLING_OPERATOR}' to send the billing report to")
+    if not operator.email:
+        raise WorkflowError(f"The operator '{BILLING_OPERATOR}' has no email address")
+    if not operator.is_active:
+        raise WorkflowError(f"The operator '{BILLING_OPERATOR}' is disabled")
+    return operator.email
+
+
+def _csv(header, rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def email_label(line):
+    if line.get("small_deliveries"):
+        return _("[Aggregation of %(n)s small deliveries]") % {"n": line["small_deliveries"]}
+    return line["label"]
+
+
+def context_for(report):
+    figures = report.figures
+    to_date = date.fromisoformat
+    email_lines = [
+        {**line, "start_date": to_date(line["start_date"]), "label": email_label(line)}
+        for line in figures["email_lines"]
+    ]
+    sms_lines = [{**line, "start_date": to_date(line["start_date"])} for line in figures["sms_lines"]]
+    return {
+        "report": report,
+        "f": figures,
+        "period_start": report.period_start,
+        "period_end": report.period_end,
+        "active_since": to_date(figures["active_since"]),
+        "email_lines": email_lines,
+        "sms_lines": sms_lines,
+    }
+
+
+def attachments(context):
+    email_csv = _csv(
+        [
+            _("Start date"),
+            _("Label"),
+            _("Total volume"),
+            _("Average volume"),
+            _("Messages"),
+            _("Multiplier"),
+            _("Count"),
+        ],
+        [
+            [
+                line["start_date"].isoformat(),
+                line["label"],
+                line["volume"],
+                line["average"],
+                line["messages"],
+                line["multiplier"],
+                line["count"],
+            ]
+            for line in context["email_lines"]
+        ]
+        + [
+            [
+                _("Total"),
+                "",
+                context["f"]["email_total"]["volume"],
+                context["f"]["email_total"]["average"],
+                context["f"]["email_total"]["messages"],
+                "",
+                context["f"]["email_total"]["count"],
+            ]
+        ],
+    )
+    sms_csv = _csv(
+        [_("Start date"), _("Label"), _("Count")],
+        [[line["start_date"].isoformat(), line["label"], line["count"]] for line in context["sms_lines"]]
+        + [[_("Total"), "", context["f"]["sms_total"]]],
+    )
+    return [("email-deliveries.csv", email_csv), ("sms-deliveries.csv", sms_csv)]
+
+
+def build_message(report, to):
+    with translation.override(report.language):
+        context = context_for(report)
+        subject = render_to_string("emails/billing-subject.txt", context).strip()
+        text = render_to_string("emails/billing-body.txt", context)
+        html = render_to_string("emails/billing-body.html", context)
+        files = attachments(context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
+    message.attach_alternative(html, "text/html")
+    for name, content in files:
+        message.attach(name, content, "text/csv")
+    return message
+
+
+def _when(moment):
+    return f"{timezone.localtime(moment):%Y-%m-%d %H:%M}"
+
+
+def _claim(report, now):
+    """Take the right to send: one conditional UPDATE, so two senders cannot both win."""
+    return BillingReport.objects.filter(
+        pk=report.pk, sent_at__isnull=True, sending_since__isnull=True
+    ).update(sending_since=now)
+
+
+def _send(report, to, now):
+    """Hand the report to SMTP; release the claim and raise ReportNotSent on failure."""
+    try:
+        build_message(report, to).send()
+    except Exception as exc:
+        reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+        BillingReport.objects.filter(pk=report.pk).update(sending_since=None, last_error=reason)
+        raise ReportNotSent(
+            f"Billing report {Period(report.period_start, report.period_end)} not sent to {to}: {reason}"
+        ) from exc
+
+
+def deliver(report, to, ctx):
+    """Send an unsent report once; returns the number of emails sent (0 or 1)."""
+    if not _claim(report, ctx.now):
+        report.refresh_from_db()
+        if report.sent_at is not None:
+            ctx.log(f"Billing report {report} was already sent at {_when(report.sent_at)}")
+            return 0
+        if ctx.now - report.sending_since > STALE_CLAIM:
+            raise WorkflowError(
+                f"Billing report {report} was being sent at "
+                f"{_when(report.sending_since)} by a process that did not finish: "
+                "check the billing mailbox, then use Resend if it did not arrive"
+            )
+        ctx.log(f"Billing report {report} is being sent by another process")
+        return 0
+    _send(report, to, ctx.now)
+    BillingReport.objects.filter(pk=report.pk).update(
+        sending_since=None, sent_at=ctx.now, sent_to=to, last_error=""
+    )
+    ctx.log(f"Billing report {report} sent to {to}")
+    return 1
+
+
+def run(ctx, conf):
+    """The billing workflow: compute the period's report if needed, send what is unsent."""
+    period = billing_period(ctx.now)
+    report, created = report_for(period, ctx, conf)
+    if created:
+        ctx.log(
+            f"Billing report {report} computed: {report.figures['deliveries']} deliveries, "
+            f"{report.figures['active_profiles']} active profiles since {report.figures['active_since']}"
+        )
+    pending = list(
+        BillingReport.objects.unsent().filter(period_start__lte=period.first_day).order_by("period_start")
+    )
+    sent = 0
+    if pending:
+        to = operator_address()
+        for unsent in pending:  # normally one; more only after a month of failures
+            sent += deliver(unsent, to, ctx)
+    else:
+        ctx.log(f"Billing report {report} was already sent at {_when(report.sent_at)}: nothing to send")
+    return {"report": report.pk, "emails_sent": sent, "computed": int(created)}
+
+
+def resend(report, user, now=None):
+    """The explicit "Resend" action: send the stored report again and journal it."""
+    now = now or timezone.now()
+    to = operator_address()
+    if report.sending_since is not None and now - report.sending_since < STALE_CLAIM:
+        raise WorkflowError(f"Billing report {report} is being sent right now")
+    try:
+        build_message(report, to).send()
+    except Exception as exc:
+        raise ReportNotSent(
+            f"Billing report {report} not resent to {to}: {type(exc).__name__}: {exc}"
+        ) from exc
+    # The first sending time stays; the resend is counted and journaled.
+    BillingReport.objects.filter(pk=report.pk).update(
+        sent_at=Coalesce("sent_at", Value(now)), sent_to=to, last_error="", resend_count=F("resend_count") + 1
+    )
+    workflow = Workflow.objects.filter(name=WORKFLOW_NAME).first()
+    if workflow is not None:
+        WorkflowLog.objects.create(
+            workflow=workflow,
+            created_at=now,
+            level=LogLevel.INFO,
+            message=f"Billing report {report} resent to {to} by {user.get_username()}",
+        )
+    return to

@@ -1,0 +1,47 @@
+"""The reporting workflows (thin: the logic is in activity.py and billing.py)."""
+
+import smtplib
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from workflows.choices import Module
+from workflows.registry import technical_workflow
+
+from . import activity, billing
+from .conf import reporting_settings
+
+
+@technical_workflow(
+    name="billingActiveContactCount",
+    label=_("Active profile count"),
+    module=Module.DELIVERIES,
+    crontab="0 1 * * *",
+    # Reads the delivery logs since the last run (the first run: the whole window).
+    queue="long",
+    time_limit=2 * 3600,
+    description=_(
+        "Bring the active contacts up to date from the delivery logs and Message Center "
+        "messages, count the active profiles and store a snapshot for Customer metrics."
+    ),
+)
+def billing_active_contact_count(ctx):
+    return activity.run(ctx, reporting_settings().window_months)
+
+
+@technical_workflow(
+    name="billing",
+    label=_("Billing"),
+    module=Module.DELIVERIES,
+    crontab="0 0 25 * *",
+    queue="default",
+    time_limit=2 * 3600,
+    max_retries=settings.BILLING_MAX_RETRIES,
+    retry_backoff=settings.BILLING_RETRY_BACKOFF_SECONDS,
+    retry_on=(smtplib.SMTPException, OSError),
+    description=_(
+        "Email the monthly activity report (the month ending the day before) to the billing operator."
+    ),
+)
+def billing_report(ctx):
+    return billing.run(ctx, reporting_settings())

@@ -1,0 +1,142 @@
+"""The Customer metrics screen (Administration › Campaign Management › Customer metrics),
+its CSV export and "Recount now"; served inside the admin site by reporting/admin.py."""
+
+import csv
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from campaign.choices import ProfileTable
+from campaign.models import Channel
+from workflows.choices import RunStatus
+from workflows.engine import WorkflowError, enqueue
+from workflows.models import Workflow
+
+from . import metrics
+from .models import ActiveProfileSnapshot
+
+COUNT_WORKFLOW = "billingActiveContactCount"
+VIEW_PERMISSION = "reporting.view_activeprofilesnapshot"
+RECOUNT_PERMISSION = "reporting.recount_active_profiles"
+
+
+def _require(request, permission):
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+def _run_url(run_id):
+    if not run_id:
+        return None
+    try:
+        return reverse("admin:workflows_workflowrun_change", args=[run_id])
+    except NoReverseMatch:
+        return None
+
+
+def customer_metrics(request, admin_site):
+    _require(request, VIEW_PERMISSION)
+    chosen = request.GET.get("range", "30d")
+    if chosen not in metrics.RANGES:
+        messages.error(request, _("Unknown range %(range)s: showing the last 30 days.") % {"range": chosen})
+        chosen = "30d"
+    now = timezone.now()
+    latest = ActiveProfileSnapshot.objects.latest_first().first()
+    series = metrics.daily_series(now, metrics.RANGES[chosen])
+    workflow = Workflow.objects.filter(name=COUNT_WORKFLOW).first()
+    context = {
+        **admin_site.each_context(request),
+        "title": _("Customer metrics"),
+        "snapshot": latest,
+        "run_url": _run_url(latest.run_id) if latest else None,
+        "range": chosen,
+        "ranges": [("30d", _("30 days")), ("1y", _("1 year"))],
+        "series": series,
+        "chart": {
+            "labels": [day.isoformat() for day, _total in series],
+            "values": [total for _day, total in series],
+            "label": _("Active profiles"),
+        },
+        "can_recount": request.user.has_perm(RECOUNT_PERMISSION),
+        "active_run": workflow.runs.active().first() if workflow else None,
+        "snapshots_url": reverse("admin:reporting_activeprofilesnapshot_changelist"),
+    }
+    if latest is not None:
+        context.update(metrics.screen(latest, settings.ACTIVE_PROFILES_ALLOWANCE))
+    return TemplateResponse(request, "reporting/customer_metrics.html", context)
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def snapshots_csv(request, admin_site):
+    """Every snapshot as CSV, streamed (no list of rows in memory)."""
+    _require(request, VIEW_PERMISSION)
+    tables = ProfileTable.values
+    channels = list(Channel.objects.order_by("code").values_list("code", flat=True))
+    header = (
+        ["computed_at", "window_start", "window_end", "window_months", "active_profiles"]
+        + [f"active_{table}" for table in tables]
+        + [f"channel_{code}" for code in channels]
+        + ["profiles_total"]
+        + [f"profiles_{table}" for table in tables]
+        + ["excluded_channels", "run"]
+    )
+
+    def rows():
+        yield header
+        for s in ActiveProfileSnapshot.objects.order_by("computed_at", "id").iterator(chunk_size=500):
+            yield (
+                [
+                    timezone.localtime(s.computed_at).isoformat(),
+                    timezone.localtime(s.window_start).isoformat(),
+                    timezone.localtime(s.window_end).isoformat(),
+                    s.window_months,
+                    s.total,
+                ]
+                + [s.per_table.get(table, 0) for table in tables]
+                + [s.per_channel.get(code, "") for code in channels]
+                + [s.total_profiles]
+                + [s.profiles_per_table.get(table, 0) for table in tables]
+                + [" ".join(s.excluded_channels), s.run_id or ""]
+            )
+
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse((writer.writerow(row) for row in rows()), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="active-profile-snapshots.csv"'
+    return response
+
+
+@require_POST
+def recount(request, admin_site):
+    """ "Recount now": queue a run of billingActiveContactCount through the engine."""
+    _require(request, RECOUNT_PERMISSION)
+    back = redirect("admin:reporting_customer_metrics")
+    workflow = Workflow.objects.filter(name=COUNT_WORKFLOW).first()
+    if workflow is None:
+        messages.error(request, _("The active profile count workflow is not installed."))
+        return back
+    try:
+        run = enqueue(workflow, user=request.user)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return back
+    if run.status == RunStatus.SKIPPED:
+        messages.warning(request, run.error)
+    elif run.status == RunStatus.FAILED:
+        messages.error(request, run.error)
+    else:
+        messages.success(
+            request, _("Recount queued (run #%(run)s): refresh this page in a moment.") % {"run": run.pk}
+        )
+    return back
