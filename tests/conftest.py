@@ -51,3 +51,31 @@ def administrator(make_operator):
 @pytest.fixture
 def supervisor(make_operator):
     return make_operator("sam", groups=["Workflow supervisors"], email="sam@example.com")
+
+
+# --- Real worker and beat processes (tests marked `live`) -----------------------------
+# Session-scoped, so one worker serves every live test (tests/live.py).
+from tests.live import barrier, live_dir, live_worker  # noqa: E402, F401
+
+
+def _on_postgresql():
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On PostgreSQL (CI's reference database) nothing may be skipped: a skip fails."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and _on_postgresql() and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"Skipped on PostgreSQL, where nothing may be skipped: {report.longrepr}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    outcome = yield
+    report = outcome.get_result()
+    if report.skipped and _on_postgresql():
+        report.outcome = "failed"
+        report.longrepr = f"Module skipped on PostgreSQL, where nothing may be skipped: {report.longrepr}"

@@ -1,0 +1,66 @@
+# Developer commands. `make run` and `make test` are the two that matter (README).
+# Every target creates the virtualenv and installs the pinned requirements first,
+# only when requirements.txt changed since the last install.
+
+PYTHON3 ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.requirements-installed
+MANAGE := $(PY) manage.py
+ADDR ?= 127.0.0.1:8000
+# Extra arguments: `make test ARGS="-m live"`, `make bench ARGS="cleanup --scale tiny"`.
+ARGS ?=
+# compilemessages and makemessages would otherwise walk the virtualenv and node_modules.
+I18N_IGNORE := --ignore=$(notdir $(VENV)) --ignore=node_modules --ignore=var
+
+.PHONY: run test bench lint messages venv assets translations
+
+venv: $(INSTALLED)
+
+$(PY):
+	$(PYTHON3) -m venv $(VENV)
+
+$(INSTALLED): requirements.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+# Chart.js for the report charts, from npm (never copied into the repository); the
+# stamp skips npm when package.json and its lock did not change since the last install.
+NPM_STAMP := node_modules/.installed
+assets:
+	@if [ ! -f package.json ]; then exit 0; fi; \
+	if [ -f $(NPM_STAMP) ] && [ $(NPM_STAMP) -nt package.json ] \
+	   && { [ ! -f package-lock.json ] || [ $(NPM_STAMP) -nt package-lock.json ]; }; then exit 0; fi; \
+	if ! command -v npm >/dev/null 2>&1; then \
+	  echo "warning: npm is not installed; charts will not render (apt-get install npm)"; exit 0; fi; \
+	if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; \
+	else npm install --no-audit --no-fund --loglevel=error; fi && touch $(NPM_STAMP)
+
+# The French catalogue, compiled (.mo files are build output, not sources).
+translations: venv
+	@if [ -d locale ] && command -v msgfmt >/dev/null 2>&1; then \
+	  $(MANAGE) compilemessages $(I18N_IGNORE) -v 0; \
+	elif [ -d locale ]; then \
+	  echo "warning: gettext (msgfmt) is not installed; the French translation is off"; \
+	fi
+
+run: venv assets translations
+	$(MANAGE) migrate --no-input
+	$(MANAGE) setup_demo
+	exec $(MANAGE) runall --addr $(ADDR)
+
+test: venv
+	$(VENV)/bin/pytest $(ARGS)
+
+bench: venv
+	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; \
+	  *) echo "make bench needs DATABASE_URL=postgres://... (the benchmarks measure PostgreSQL)"; exit 2;; esac
+	$(MANAGE) benchmark $(ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+messages: venv
+	$(MANAGE) makemessages -l fr $(I18N_IGNORE)
+	$(MANAGE) compilemessages $(I18N_IGNORE)

@@ -1,0 +1,65 @@
+import secrets
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from campaign import roles
+from campaign.models import Recipient
+from workflows.schedules import sync_workflows
+
+DEMO_DATA_COMMAND = "generate_data"
+
+
+class Command(BaseCommand):
+    help = (
+        "Prepare a demo platform (idempotent): seed the roles and the workflows, create "
+        "the administrator with a generated password printed once, and load the demo "
+        "data set when the recipients table is empty."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--username", default="admin", help="administrator's user name (admin)")
+        parser.add_argument("--email", default="admin@example.com", help="administrator's email")
+        parser.add_argument("--no-data", action="store_true", help="do not load the demo data set")
+
+    def handle(self, *args, username, email, no_data, **options):
+        roles.seed(apps, with_permissions=True)
+        created = sync_workflows()
+        self.stdout.write(f"Roles seeded; workflows synchronised ({len(created)} new).")
+        self.create_administrator(username, email)
+        if no_data:
+            return
+        if DEMO_DATA_COMMAND not in get_commands():
+            self.stdout.write(f"No demo data: the {DEMO_DATA_COMMAND} command is not installed.")
+        elif Recipient.objects.exists():
+            self.stdout.write("Demo data: recipients already exist, nothing loaded.")
+        else:
+            self.stdout.write("Loading the demo data set…")
+            call_command(DEMO_DATA_COMMAND, "--preset", "demo", stdout=self.stdout, stderr=self.stderr)
+
+    @transaction.atomic
+    def create_administrator(self, username, email):
+        User = get_user_model()
+        if User.objects.filter(username=username).exists():
+            self.stdout.write(
+                f"Administrator {username!r} already exists; password unchanged "
+                f"(reset it with: manage.py changepassword {username})."
+            )
+            return
+        # Shown once and stored only as a hash: it cannot be printed again.
+        password = secrets.token_urlsafe(12)
+        user = User.objects.create_superuser(username=username, email=email, password=password)
+        user.groups.add(Group.objects.get(name=roles.ADMINISTRATORS))
+        banner = "=" * 64
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{banner}\n"
+                f"  Administrator created: {username} / {password}\n"
+                f"  This password is shown once. Log in at /admin/ and keep it.\n"
+                f"{banner}"
+            )
+        )

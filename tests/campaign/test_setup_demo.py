@@ -1,0 +1,48 @@
+"""`manage.py setup_demo` (run by `make run`): idempotent, one administrator, its
+password printed only when it is created."""
+
+import re
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+
+from campaign.models import Recipient
+from workflows.models import Workflow
+
+pytestmark = pytest.mark.django_db
+
+
+def setup_demo(*args):
+    out = StringIO()
+    call_command("setup_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_administrator_is_created_once_with_a_password_printed_once():
+    first = setup_demo("--no-data")
+    password = re.search(r"Administrator created: admin / (\S+)", first).group(1)
+    admin = authenticate(username="admin", password=password)
+    assert admin is not None and admin.is_superuser and admin.is_staff
+    assert list(admin.groups.values_list("name", flat=True)) == ["Administrators"]
+
+    second = setup_demo("--no-data")
+    assert password not in second
+    assert "already exists; password unchanged" in second
+    assert get_user_model().objects.filter(is_superuser=True).count() == 1
+    assert authenticate(username="admin", password=password) is not None
+
+
+def test_it_seeds_workflows_even_after_they_were_lost():
+    Workflow.objects.all().delete()
+    setup_demo("--no-data")
+    assert Workflow.objects.filter(name="cleanupPausedWorkflows", periodic_task__isnull=False).exists()
+
+
+def test_demo_data_is_not_loaded_over_existing_recipients():
+    Recipient.objects.create(email="kept@example.com", created_at=timezone.now())
+    out = setup_demo()
+    assert Recipient.objects.count() == 1
+    assert "nothing loaded" in out or "not installed" in out
