@@ -87,3 +87,11 @@ class EventStatus(models.TextChoices):
     PROCESSED = "processed", _("Processed")
     ERROR = "error", _("Error")
     IGNORED = "ignored", _("Ignored")
+
+
+class StatisticsMode(models.TextChoices):
+    """What cleanup does to table statistics after purging (Adobe's XtkCleanup_NoStats)."""
+
+    VACUUM_ANALYZE = "vacuum_analyze", _("VACUUM (ANALYZE) — never VACUUM FULL")
+    ANALYZE = "analyze", _("ANALYZE only")
+    NONE = "none", _("None")

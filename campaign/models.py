@@ -7,6 +7,8 @@ logs, tracking hits, events) reference their parent with DO_NOTHING: they are pu
 set-based SQL, child tables first, never by Django's Python-side cascade.
 """
 
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +23,7 @@ from .choices import (
     ProfileTable,
     QuarantineStatus,
     SchedulingMode,
+    StatisticsMode,
     TrackingKind,
 )
 
@@ -387,3 +390,156 @@ class Quarantine(models.Model):
 
     def __str__(self):
         return f"{self.address} ({self.get_status_display()})"
+
+
+# Retention fields of PurgeSettings: empty keeps forever, and no value may be 0, so that
+# no setting can ever mean "delete everything" (the form, the model and the database
+# each refuse it; cleanup refuses it once more before deleting anything).
+RETENTION_FIELDS = (
+    "delivery_logs_days",
+    "tracking_logs_days",
+    "consolidated_tracking_days",
+    "deleted_deliveries_days",
+    "import_rejects_days",
+    "propositions_days",
+    "events_days",
+    "event_statistics_days",
+    "archived_events_days",
+    "raw_hits_days",
+    "forecast_logs_days",
+)
+MAX_RETENTION_DAYS = 36500
+MIN_BATCH_SIZE = 100
+MAX_BATCH_SIZE = 1_000_000
+
+
+def _retention_field(label, default, help_text):
+    return models.PositiveIntegerField(
+        label,
+        null=True,
+        blank=True,
+        default=default,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_RETENTION_DAYS)],
+        help_text=help_text,
+    )
+
+
+class PurgeSettings(models.Model):
+    """The "Deployment wizard › Purge data" settings: one row (id 1), read by cleanup.
+
+    Retention is in days, with Adobe's defaults; empty keeps the data forever.
+    """
+
+    SINGLETON_ID = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
+    delivery_logs_days = _retention_field(
+        _("delivery logs"), 180, _("Delivery logs older than this are deleted.")
+    )
+    tracking_logs_days = _retention_field(
+        _("tracking logs"), 360, _("Tracking logs older than this are deleted.")
+    )
+    consolidated_tracking_days = _retention_field(
+        _("consolidated tracking"),
+        360,
+        _("Consolidated tracking statistics older than this are deleted."),
+    )
+    deleted_deliveries_days = _retention_field(
+        _("deleted deliveries"),
+        7,
+        _(
+            "Deliveries deleted longer ago than this are purged with all their logs, tracking, "
+            "propositions and URLs."
+        ),
+    )
+    import_rejects_days = _retention_field(
+        _("import rejects"), 180, _("Import rejects older than this are deleted.")
+    )
+    propositions_days = _retention_field(
+        _("offer propositions"),
+        360,
+        _("Offer propositions older than this are deleted."),
+    )
+    events_days = _retention_field(
+        _("Message Center events"),
+        30,
+        _("Message Center events older than this are deleted."),
+    )
+    event_statistics_days = _retention_field(
+        _("event statistics"),
+        360,
+        _("Statistics of event processing older than this are deleted."),
+    )
+    archived_events_days = _retention_field(
+        _("archived events"),
+        360,
+        _("Archived Message Center events older than this are deleted."),
+    )
+    raw_hits_days = _retention_field(
+        _("raw tracking hits (consolidated)"),
+        360,
+        _(
+            "Raw tracking hits consolidated longer ago than this are deleted. Hits not yet "
+            "consolidated are never deleted."
+        ),
+    )
+    forecast_logs_days = _retention_field(
+        _("forecast logs of past deliveries"),
+        30,
+        _("Forecast logs of deliveries whose planned date is older than this are deleted."),
+    )
+    statistics_mode = models.CharField(
+        _("statistics"),
+        max_length=20,
+        choices=StatisticsMode,
+        default=StatisticsMode.VACUUM_ANALYZE,
+        help_text=_(
+            "After purging: VACUUM (ANALYZE) or ANALYZE the purged tables on PostgreSQL (ANALYZE on "
+            "SQLite). VACUUM FULL, which locks a table while it rewrites it, is never run."
+        ),
+    )
+    batch_size = models.PositiveIntegerField(
+        _("batch size"),
+        default=20000,
+        validators=[MinValueValidator(MIN_BATCH_SIZE), MaxValueValidator(MAX_BATCH_SIZE)],
+        help_text=_(
+            "Rows deleted or changed per transaction. Smaller batches hold locks for less time; "
+            "larger ones finish sooner."
+        ),
+    )
+    updated_at = models.DateTimeField(_("updated"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("purge settings")
+        verbose_name_plural = _("purge settings")
+        constraints = [
+            # One settings record: PurgeSettings.load() reads and writes row 1 only.
+            models.CheckConstraint(condition=Q(id=1), name="campaign_purge_singleton"),
+            models.CheckConstraint(
+                condition=Q(batch_size__gte=MIN_BATCH_SIZE) & Q(batch_size__lte=MAX_BATCH_SIZE),
+                name="campaign_purge_batch_size",
+            ),
+        ] + [
+            # 0 would mean "delete everything": refused by the database as well.
+            models.CheckConstraint(
+                condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 1}),
+                name=f"campaign_purge_{field.removesuffix('_days')}_min",
+            )
+            for field in RETENTION_FIELDS
+        ]
+
+    def __str__(self):
+        return str(_("Purge data"))
+
+    @classmethod
+    def load(cls):
+        """The settings row, created with Adobe's defaults on first use."""
+        return cls.objects.get_or_create(pk=cls.SINGLETON_ID)[0]

@@ -33,6 +33,8 @@ class WorkflowSpec:
     max_retries: int = 0
     retry_backoff: int = 60
     retry_on: tuple = ()
+    # preview(now) -> text: what a run would do now, changing nothing (run_workflow --dry-run).
+    preview: object = field(default=None, repr=False)
     task: object = field(default=None, repr=False)
 
     @property
@@ -59,6 +61,7 @@ def technical_workflow(
     max_retries=0,
     retry_backoff=60,
     retry_on=(),
+    preview=None,
 ):
     """Declare a technical workflow. The function takes a `RunContext` (ctx.now,
     ctx.log(), ctx.metrics) and returns a dict of metrics, or None."""
@@ -82,6 +85,7 @@ def technical_workflow(
             max_retries=max_retries,
             retry_backoff=retry_backoff,
             retry_on=tuple(retry_on),
+            preview=preview,
         )
 
         def run_task(self, trigger="schedule", run_id=None, user_id=None):

@@ -2,6 +2,7 @@ import json
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from workflows.choices import RunStatus, Trigger
 from workflows.engine import execute
@@ -20,12 +21,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("name", help="internal name, e.g. cleanupPausedWorkflows")
         parser.add_argument("--json", action="store_true", help="print one JSON object")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="print what a run would do now and change nothing"
+        )
 
     def handle(self, *args, name, **options):
         spec = get_spec(name)
         if spec is None:
             known = ", ".join(s.name for s in all_specs())
             raise CommandError(f"Unknown workflow {name!r}. Installed workflows: {known}")
+        if options["dry_run"]:
+            if spec.preview is None:
+                raise CommandError(f"{name} has no dry run: only running it shows what it does.")
+            self.stdout.write(spec.preview(timezone.now()))
+            return
         run = execute(spec, trigger=Trigger.COMMAND)
         duration = run.duration.total_seconds() if run.duration else None
         if options["json"]:
