@@ -167,8 +167,13 @@ class DeliveryLogQuerySet(models.QuerySet):
 class DeliveryLog(models.Model):
     """One targeted profile of one delivery: the largest table."""
 
+    # Indexed by campaign_log_delivery_status (delivery, status), not by a second index.
     delivery = models.ForeignKey(
-        Delivery, on_delete=models.DO_NOTHING, related_name="logs", verbose_name=_("delivery")
+        Delivery,
+        on_delete=models.DO_NOTHING,
+        related_name="logs",
+        verbose_name=_("delivery"),
+        db_index=False,
     )
     profile_table = models.CharField(_("profile table"), max_length=20, choices=ProfileTable)
     profile_id = models.BigIntegerField(_("profile id"))
@@ -223,7 +228,8 @@ class TrackingUrl(models.Model):
 class TrackingHit(models.Model):
     """A raw tracking hit (open, click…), consolidated later by the tracking workflow."""
 
-    delivery = models.ForeignKey(Delivery, on_delete=models.DO_NOTHING, related_name="hits")
+    # Indexed by campaign_hit_delivery (named, with its query).
+    delivery = models.ForeignKey(Delivery, on_delete=models.DO_NOTHING, related_name="hits", db_index=False)
     url = models.ForeignKey(TrackingUrl, on_delete=models.DO_NOTHING, null=True, blank=True)
     profile_table = models.CharField(_("profile table"), max_length=20, choices=ProfileTable)
     profile_id = models.BigIntegerField(_("profile id"))

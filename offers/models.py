@@ -151,7 +151,10 @@ class Proposition(models.Model):
 
     offer = models.ForeignKey(Offer, on_delete=models.DO_NOTHING, related_name="propositions")
     space = models.ForeignKey(OfferSpace, on_delete=models.DO_NOTHING, null=True, blank=True)
-    delivery = models.ForeignKey("campaign.Delivery", on_delete=models.DO_NOTHING, null=True, blank=True)
+    # Indexed by offers_prop_delivery (named, with its query).
+    delivery = models.ForeignKey(
+        "campaign.Delivery", on_delete=models.DO_NOTHING, null=True, blank=True, db_index=False
+    )
     profile_table = models.CharField(_("profile table"), max_length=20, choices=ProfileTable)
     profile_id = models.BigIntegerField(_("profile id"))
     status = models.CharField(
