@@ -46,3 +46,14 @@ def test_demo_data_is_not_loaded_over_existing_recipients():
     out = setup_demo()
     assert Recipient.objects.count() == 1
     assert "nothing loaded" in out or "not installed" in out
+
+
+def test_the_demo_loads_data_and_counts_active_profiles_once():
+    from campaign.models import ExternalProfile
+    from reporting.models import ActiveProfileSnapshot
+
+    out = setup_demo()
+    assert Recipient.objects.count() > 100
+    snapshot = ActiveProfileSnapshot.objects.get()
+    assert 0 < snapshot.total <= Recipient.objects.count() + ExternalProfile.objects.count()
+    assert "First active profile count: run #" in out and "succeeded" in out
