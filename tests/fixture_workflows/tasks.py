@@ -32,3 +32,20 @@ def barrier_workflow(ctx):
 )
 def sleep_workflow(ctx):
     return barrier.sleep(ctx)
+
+
+@technical_workflow(
+    name="testFlaky",
+    label="Test flaky",
+    module=Module.PLATFORM,
+    crontab=NEVER_DURING_TESTS,
+    description="Fails its first attempt with a retryable error, then succeeds.",
+    time_limit=60,
+    max_retries=2,
+    retry_on=(ConnectionError,),
+    retry_backoff=1,
+)
+def flaky_workflow(ctx):
+    if ctx.run.attempt == 1:
+        raise ConnectionError("the remote end is not there yet")
+    return {"attempt": ctx.run.attempt}

@@ -98,3 +98,30 @@ def test_a_worker_killed_mid_run_leaves_the_run_abandoned(live_worker, barrier, 
     assert run.finished_at is not None
     assert WorkflowLog.objects.filter(run=run, level=LogLevel.ERROR, message=run.error).exists()
     assert statuses("testBarrier") == [RunStatus.ABANDONED, RunStatus.SUCCEEDED]
+
+
+def test_an_automatic_retry_reuses_the_run_row(live_worker):
+    from django.contrib.auth import get_user_model
+
+    from workflows.engine import enqueue
+    from workflows.models import Workflow
+
+    user = get_user_model().objects.create_user("ops", is_staff=True)
+    queued = enqueue(Workflow.objects.get(name="testFlaky"), user)
+    assert queued.status == RunStatus.QUEUED
+    live.wait_until(
+        lambda: WorkflowRun.objects.get(pk=queued.pk).status == RunStatus.SUCCEEDED,
+        30,
+        "the retried run did not succeed",
+        children=[live_worker],
+    )
+    run = WorkflowRun.objects.get(pk=queued.pk)
+    assert runs_of("testFlaky").count() == 1
+    assert run.attempt == 2 and run.metrics["attempt"] == 2
+    assert run.trigger == Trigger.MANUAL and run.triggered_by == user
+    journal = list(WorkflowLog.objects.filter(run=run).values_list("message", flat=True))
+    assert any(
+        "Attempt 1 failed: ConnectionError: the remote end is not there yet. Retrying in 1 s" in line
+        for line in journal
+    ), journal
+    assert journal[-1].startswith("Succeeded in")
