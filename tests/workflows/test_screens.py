@@ -303,3 +303,13 @@ def test_the_screen_runs_a_fixed_number_of_queries_whatever_the_history(
         response = admin_client.get(reverse(LIST))
     row = next(r for r in response.context["rows"] if r.workflow.name == "cleanupPausedWorkflows")
     assert row.last_run.created_at == start + timedelta(minutes=299)
+
+
+def test_the_language_switch_in_the_header_turns_the_screens_french(admin_client):
+    page = admin_client.get(reverse(LIST)).content.decode()
+    assert 'name="language"' in page and '<option value="fr">FR</option>' in page
+    response = admin_client.post(reverse("set_language"), {"language": "fr", "next": reverse(LIST)})
+    assert response.status_code == 302 and response["Location"] == reverse(LIST)
+    html = admin_client.get(reverse(LIST)).content.decode()
+    assert "<h1>Workflows techniques</h1>" in html
+    assert '<option value="fr" selected>FR</option>' in html
