@@ -79,3 +79,20 @@ def pytest_make_collect_report(collector):
     if report.skipped and _on_postgresql():
         report.outcome = "failed"
         report.longrepr = f"Module skipped on PostgreSQL, where nothing may be skipped: {report.longrepr}"
+
+
+@pytest.fixture
+def log_in(live_server):
+    """Log a browser page in through the admin login form; lands on the admin index."""
+    import re
+
+    from django.urls import reverse
+
+    def log_in(page, username, password):
+        page.goto(live_server.url + reverse("admin:login"))
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("input[type=submit]")
+        page.wait_for_url(re.compile(r"/admin/$"))
+
+    return log_in

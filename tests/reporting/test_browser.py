@@ -7,7 +7,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -16,7 +15,7 @@ from reporting import activity
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_report_reader_reads_customer_metrics(page, live_server, make_operator, world, settings):
+def test_a_report_reader_reads_customer_metrics(page, live_server, log_in, make_operator, world, settings):
     settings.ACTIVE_PROFILES_ALLOWANCE = 20
     make_operator("rita", groups=["Report readers"], password="secret-pw-1")
     now = timezone.now()
@@ -29,11 +28,7 @@ def test_a_report_reader_reads_customer_metrics(page, live_server, make_operator
         activity.snapshot(moment, 12)
 
     page.set_viewport_size({"width": 1400, "height": 900})
-    page.goto(live_server.url + reverse("admin:login"))
-    page.fill("#id_username", "rita")
-    page.fill("#id_password", "secret-pw-1")
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
+    log_in(page, "rita", "secret-pw-1")
     page.locator("#nav-sidebar summary", has_text="Campaign Management").click()
     page.locator("#nav-sidebar a", has_text="Customer metrics").click()
     page.wait_for_url(re.compile(r"/metrics/$"))

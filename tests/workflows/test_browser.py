@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from django.urls import reverse
 from playwright.sync_api import expect
 
 from workflows.choices import RunStatus, Trigger, WorkflowState
@@ -14,14 +13,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NAME = "cleanupPausedWorkflows"
 
 
-def test_an_administrator_pauses_resumes_and_runs_a_workflow(page, live_server, make_operator):
+def test_an_administrator_pauses_resumes_and_runs_a_workflow(page, live_server, log_in, make_operator):
     make_operator("alice", groups=["Administrators"], password="secret-pw-1")
     page.set_viewport_size({"width": 1500, "height": 900})
-    page.goto(live_server.url + reverse("admin:login"))
-    page.fill("#id_username", "alice")
-    page.fill("#id_password", "secret-pw-1")
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
+    log_in(page, "alice", "secret-pw-1")
 
     # Through the explorer tree: Administration › Production › Technical workflows.
     page.locator("#nav-sidebar summary", has_text="Production").click()
