@@ -15,7 +15,7 @@ import os
 import socket
 import threading
 import traceback as tb
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -129,9 +129,10 @@ def enqueue(workflow, user=None, trigger=Trigger.MANUAL):
     return run
 
 
-def execute(spec, *, trigger=Trigger.SCHEDULE, run_id=None, user_id=None, task=None):
-    """Run one workflow through the ledger; returns the WorkflowRun. (Celery's Django
-    fixup recycles the worker's database connections around each task.)"""
+def execute(spec, *, trigger=Trigger.SCHEDULE, run_id=None, user_id=None, task=None, slot=None):
+    """Run one workflow through the ledger; returns the WorkflowRun. A scheduled run
+    answers `slot` (ISO time, sent by beat) or, without one, the latest fire time of its
+    crontab. (Celery's Django fixup recycles the worker's connections around each task.)"""
     now = timezone.now()
     workflow = Workflow.objects.select_related("periodic_task__crontab").get(name=spec.name)
     reap_abandoned(now, workflow)
@@ -141,11 +142,11 @@ def execute(spec, *, trigger=Trigger.SCHEDULE, run_id=None, user_id=None, task=N
         if run is None:  # someone else took it, or it was abandoned meanwhile
             return WorkflowRun.objects.get(pk=run_id)
     else:
-        slot = None
+        sent_slot, slot = slot, None
         if trigger == Trigger.SCHEDULE:
             if workflow.state != WorkflowState.STARTED:
                 return _skip(workflow, trigger, None, now, f"Skipped: the workflow is {workflow.state}")
-            slot = slot_for(workflow, now)
+            slot = datetime.fromisoformat(sent_slot) if sent_slot else slot_for(workflow, now)
             if workflow.catch_up == CatchUp.SKIP and slot and now - slot > CATCH_UP_TOLERANCE:
                 return _skip(
                     workflow,

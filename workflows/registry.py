@@ -88,10 +88,10 @@ def technical_workflow(
             preview=preview,
         )
 
-        def run_task(self, trigger="schedule", run_id=None, user_id=None):
+        def run_task(self, trigger="schedule", run_id=None, user_id=None, slot=None):
             from .engine import execute
 
-            run = execute(spec, trigger=trigger, run_id=run_id, user_id=user_id, task=self)
+            run = execute(spec, trigger=trigger, run_id=run_id, user_id=user_id, task=self, slot=slot)
             return {"run": run.pk, "status": run.status}
 
         run_task.__name__ = function.__name__

@@ -24,6 +24,18 @@ def write_heartbeat(identity, now):
     reap_abandoned(now)
 
 
+def slot_of(periodic_task, now):
+    """The crontab fire time beat is sending a workflow's task for: the latest one at or
+    before beat's own clock. The worker records it as the run's slot, so neither a
+    worker's clock skew nor a long wait in the queue can move a run to another slot."""
+    from .crontabs import Cron, previous_fire
+
+    schedule = getattr(periodic_task, "crontab", None)
+    if not periodic_task.task.startswith("workflow.") or schedule is None:
+        return None
+    return previous_fire(Cron.from_schedule(schedule), now, tz=str(schedule.timezone))
+
+
 class WorkflowScheduler(DatabaseScheduler):
     def __init__(self, *args, **kwargs):
         self._identity = f"{socket.gethostname()} pid {os.getpid()}"
@@ -40,3 +52,18 @@ class WorkflowScheduler(DatabaseScheduler):
             except Exception:  # beat must keep scheduling even if the heartbeat fails
                 logger.exception("beat heartbeat not written")
         return min(super().tick(*args, **kwargs), interval)
+
+    def apply_async(self, entry, producer=None, advance=True, **kwargs):
+        # The entry is advanced first (as Celery does); the slot goes into the kwargs of
+        # this one message only (ModelEntry cannot be copied; kwargs are never saved).
+        if advance:
+            entry = self.reserve(entry)
+        slot = slot_of(entry.model, timezone.now())
+        if slot is None:
+            return super().apply_async(entry, producer, advance=False, **kwargs)
+        kwargs_before = entry.kwargs
+        entry.kwargs = {**kwargs_before, "slot": slot.isoformat()}
+        try:
+            return super().apply_async(entry, producer, advance=False, **kwargs)
+        finally:
+            entry.kwargs = kwargs_before

@@ -134,3 +134,25 @@ def test_the_run_once_catch_up_policy_runs_the_latest_missed_slot_once():
     assert first.status == RunStatus.SUCCEEDED
     assert first.slot == datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
     assert second.status == RunStatus.SKIPPED
+
+
+def test_a_scheduled_run_keeps_the_slot_beat_sent_even_when_it_starts_late():
+    spec = get_spec("cleanupPausedWorkflows")
+    sent_for = datetime(2026, 11, 23, 4, 0, tzinfo=UTC)
+    # The worker picks the message up after the next Monday's fire time (a long queue).
+    with time_machine.travel(datetime(2026, 11, 30, 4, 0, 5, tzinfo=UTC), tick=False):
+        late = execute(spec, trigger=Trigger.SCHEDULE, slot=sent_for.isoformat())
+        on_time = execute(spec, trigger=Trigger.SCHEDULE)
+    assert late.slot == sent_for and late.status == RunStatus.SUCCEEDED
+    assert on_time.slot == datetime(2026, 11, 30, 4, 0, tzinfo=UTC)
+    assert on_time.status == RunStatus.SUCCEEDED
+
+
+def test_beat_sends_the_fire_time_it_fires_for():
+    from workflows.scheduler import slot_of
+
+    task = Workflow.objects.get(name="cleanupPausedWorkflows").periodic_task
+    # Monday 05:00:00.4 Paris time by beat's clock.
+    assert slot_of(task, datetime(2026, 11, 23, 4, 0, 0, 400000, tzinfo=UTC)) == datetime(
+        2026, 11, 23, 4, 0, tzinfo=UTC
+    )
