@@ -1,7 +1,10 @@
 """Environment for child processes (worker, beat, benchmark phases) that must use the
 same database as this process, including a test database created by pytest."""
 
+import contextlib
+import ctypes
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -35,3 +38,21 @@ def child_env(**extra):
 def manage_py(*args):
     """argv for `python manage.py ARGS` with this interpreter."""
     return [sys.executable, str(BASE_DIR / "manage.py"), *args]
+
+
+def celery_cmd(*args):
+    """argv for `celery -A campaign ARGS` with this interpreter."""
+    return [sys.executable, "-m", "celery", "-A", "campaign", *args]
+
+
+def die_with_parent():
+    """In a child, before exec (Popen preexec_fn): get SIGTERM when the parent dies,
+    even by SIGKILL, so that no worker or beat outlives its launcher."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
+
+
+def signal_group(pid, signum):
+    """Signal a child's whole process group (a prefork pool, runserver's reloader)."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signum)

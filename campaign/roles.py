@@ -2,6 +2,7 @@
 default channels. Idempotent: run by a data migration and after every migrate."""
 
 from django.conf import settings
+from django.db.models import Q
 
 # Permissions per group, as "app_label.codename". Administrators get every permission.
 # A permission of an app or model that is not installed is ignored.
@@ -111,13 +112,16 @@ def seed(apps, *, with_permissions=True):
 
 
 def _permissions(Permission, wanted):
+    """One query for a group's permissions (seeding runs after every test flush too)."""
     if wanted == "__all__":
         return Permission.objects.all()
-    found = []
+    if not wanted:
+        return Permission.objects.none()
+    match = Q()
     for dotted in wanted:
         app_label, codename = dotted.split(".")
-        found.extend(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
-    return found
+        match |= Q(content_type__app_label=app_label, codename=codename)
+    return Permission.objects.filter(match)
 
 
 def seed_after_migrate(sender, **kwargs):

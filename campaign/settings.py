@@ -191,16 +191,23 @@ BROKER_DIR = Path(os.environ.get("CELERY_BROKER_DIR", VAR_DIR / "broker"))
 # The longest time limit a workflow may declare; the Redis visibility timeout must
 # exceed it, or Redis would hand a still-running task to a second worker.
 WORKFLOW_MAX_TIME_LIMIT = 6 * 3600
-if CELERY_BROKER_URL.startswith("filesystem://"):
+
+
+def filesystem_broker(directory):
+    """kombu's filesystem transport options for a folder (its subfolders are created)."""
     for sub in ("queue", "processed", "control"):
-        (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(BROKER_DIR / "queue"),
-        "data_folder_out": str(BROKER_DIR / "queue"),
-        "processed_folder": str(BROKER_DIR / "processed"),
-        "control_folder": str(BROKER_DIR / "control"),
+        (directory / sub).mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(directory / "queue"),
+        "data_folder_out": str(directory / "queue"),
+        "processed_folder": str(directory / "processed"),
+        "control_folder": str(directory / "control"),
         "store_processed": False,
     }
+
+
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker(BROKER_DIR)
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": WORKFLOW_MAX_TIME_LIMIT + 3600}
 # The run ledger (WorkflowRun) is the result store: Celery results are not kept.

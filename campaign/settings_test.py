@@ -19,12 +19,4 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.fixture_workflows"]  # noqa: F405
 # worker of `make run` never takes a test's task (and runs it on the development database).
 if CELERY_BROKER_URL.startswith("filesystem://") and not os.environ.get("CELERY_BROKER_DIR"):  # noqa: F405
     BROKER_DIR = VAR_DIR / "broker-test"  # noqa: F405
-    for _sub in ("queue", "processed", "control"):
-        (BROKER_DIR / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
-        "data_folder_in": str(BROKER_DIR / "queue"),
-        "data_folder_out": str(BROKER_DIR / "queue"),
-        "processed_folder": str(BROKER_DIR / "processed"),
-        "control_folder": str(BROKER_DIR / "control"),
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker(BROKER_DIR)  # noqa: F405

@@ -10,11 +10,8 @@ worker behind.
 """
 
 import contextlib
-import ctypes
-import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -27,12 +24,6 @@ WORKFLOW_HEARTBEAT_TIMEOUT = 8
 BEAT_HEARTBEAT_SECONDS = 1
 QUEUES = ("default", "long")
 VICTIM_QUEUE = "live-victim"
-
-
-def _die_with_parent():
-    """In the child, before exec: get SIGTERM when the parent (pytest) dies."""
-    with contextlib.suppress(Exception):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
 def wait_until(predicate, timeout, message, interval=0.2, children=()):
@@ -60,7 +51,7 @@ class Child:
         self.process = None
 
     def start(self):
-        from campaign.processes import BASE_DIR
+        from campaign.processes import BASE_DIR, die_with_parent
 
         self._log = open(self.log_path, "wb")  # closed in stop() or kill()
         self.process = subprocess.Popen(
@@ -71,7 +62,7 @@ class Child:
             stdout=self._log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            preexec_fn=_die_with_parent,  # no other thread forks meanwhile
+            preexec_fn=die_with_parent,  # no other thread forks meanwhile
         )
         return self
 
@@ -102,8 +93,9 @@ class Child:
         return self
 
     def _signal_group(self, signum):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signum)
+        from campaign.processes import signal_group
+
+        signal_group(self.process.pid, signum)
 
     def stop(self, timeout=20):
         """SIGTERM to the main process (celery's warm shutdown: the pool finishes its
@@ -144,8 +136,10 @@ def celery_env(**extra):
 
 
 def worker(name, log_dir, queues=QUEUES, concurrency=2, **env):
+    from campaign.processes import celery_cmd
+
     argv = [
-        sys.executable, "-m", "celery", "-A", "campaign", "worker",
+        *celery_cmd("worker"),
         "--pool", "prefork", "--concurrency", str(concurrency),
         "--queues", ",".join(queues), "--hostname", f"{name}@%h",
         "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
@@ -160,10 +154,11 @@ def worker(name, log_dir, queues=QUEUES, concurrency=2, **env):
 
 def beat(name, log_dir, **env):
     """Start beat and wait until its scheduler has written its first heartbeat."""
+    from campaign.processes import celery_cmd
     from workflows.models import BeatHeartbeat
 
     argv = [
-        sys.executable, "-m", "celery", "-A", "campaign", "beat",
+        *celery_cmd("beat"),
         "--loglevel", "INFO", "--pidfile=", "--max-interval", "1",
     ]  # fmt: skip
     child = Child(name, argv, celery_env(**env), log_dir).start()

@@ -49,11 +49,8 @@ class RunContext:
         self.metrics = {}
 
     def log(self, message, level=LogLevel.INFO):
-        moment = timezone.now()
-        WorkflowLog.objects.create(
-            workflow=self.workflow, run=self.run, created_at=moment, level=level, message=message
-        )
-        WorkflowRun.objects.filter(pk=self.run.pk).update(heartbeat_at=moment)
+        line = WorkflowLog.objects.write(self.workflow, message, run=self.run, level=level)
+        WorkflowRun.objects.filter(pk=self.run.pk).update(heartbeat_at=line.created_at)
 
     def warning(self, message):
         self.log(message, LogLevel.WARNING)
@@ -67,13 +64,21 @@ def worker_identity(task=None):
     return f"{hostname} pid {os.getpid()}"
 
 
+def schedule_slot(periodic_task, now):
+    """The latest fire time, at or before `now`, of a periodic task's own crontab (in
+    its time zone); None for a task without a crontab."""
+    schedule = periodic_task.crontab if periodic_task is not None else None
+    if schedule is None:
+        return None
+    return previous_fire(Cron.from_schedule(schedule), now, tz=str(schedule.timezone))
+
+
 def slot_for(workflow, now):
-    """The crontab fire time a scheduled run started at `now` answers."""
-    task = workflow.periodic_task
-    if task is not None and task.crontab_id:
-        schedule = task.crontab
-        return previous_fire(Cron.from_schedule(schedule), now, tz=str(schedule.timezone))
-    return previous_fire(Cron.parse(workflow.default_crontab), now, tz=settings.TIME_ZONE)
+    """The crontab fire time a scheduled run started at `now` answers (the default
+    crontab if the workflow has no schedule of its own)."""
+    return schedule_slot(workflow.periodic_task, now) or previous_fire(
+        Cron.parse(workflow.default_crontab), now, tz=settings.TIME_ZONE
+    )
 
 
 def reap_abandoned(now, workflow=None):
@@ -98,9 +103,7 @@ def reap_abandoned(now, workflow=None):
             continue  # it moved on by itself meanwhile
         reaped += 1
         run.status, run.error, run.finished_at = RunStatus.ABANDONED, reason, now
-        WorkflowLog.objects.create(
-            workflow=run.workflow, run=run, created_at=now, level=LogLevel.ERROR, message=reason
-        )
+        WorkflowLog.objects.write(run.workflow, reason, run=run, level=LogLevel.ERROR, at=now)
         notifications.notify_failure(run.workflow, run)
     return reaped
 
@@ -112,11 +115,12 @@ def enqueue(workflow, user=None, trigger=Trigger.MANUAL):
     if spec is None:
         raise WorkflowError(f"{workflow.name} is not installed on this platform")
     now = timezone.now()
+    user_id = user.pk if user else None
     reap_abandoned(now, workflow)
-    run = _claim_new(workflow, trigger, None, user.pk if user else None, now, RunStatus.QUEUED)
+    run = _claim_new(workflow, trigger, None, user_id, now, RunStatus.QUEUED)
     if run.status == RunStatus.SKIPPED:
         return run
-    kwargs = {"trigger": trigger, "run_id": run.pk, "user_id": user.pk if user else None}
+    kwargs = {"trigger": trigger, "run_id": run.pk, "user_id": user_id}
     try:
         spec.task.apply_async(kwargs=kwargs)
     except Exception as exc:  # broker down: the run must not stay queued forever
@@ -124,7 +128,7 @@ def enqueue(workflow, user=None, trigger=Trigger.MANUAL):
         WorkflowRun.objects.filter(pk=run.pk).update(
             status=RunStatus.FAILED, finished_at=timezone.now(), error=reason
         )
-        _journal(workflow, run, reason, LogLevel.ERROR)
+        WorkflowLog.objects.write(workflow, reason, run=run, level=LogLevel.ERROR)
         run.refresh_from_db()
     return run
 
@@ -182,10 +186,10 @@ def _claim_new(workflow, trigger, slot, user_id, now, status, task=None):
         active = WorkflowRun.objects.filter(workflow=workflow).active().first()
         if active is not None:
             reason = f"Skipped: run #{active.pk} is already {active.status}"
-        else:
-            reason = "Skipped: slot {} has already run".format(
-                timezone.localtime(slot).strftime("%Y-%m-%d %H:%M") if slot else "-"
-            )
+        elif slot is not None:
+            reason = f"Skipped: slot {timezone.localtime(slot):%Y-%m-%d %H:%M} has already run"
+        else:  # the run that held the workflow ended between our insert and this read
+            reason = "Skipped: another run held the workflow"
         return _skip(workflow, trigger, slot, now, reason, user_id)
 
 
@@ -200,7 +204,7 @@ def _skip(workflow, trigger, slot, now, reason, user_id=None):
         finished_at=now,
         error=reason[:500],
     )
-    _journal(workflow, run, reason)
+    WorkflowLog.objects.write(workflow, reason, run=run)
     return run
 
 
@@ -212,12 +216,6 @@ def _claim_queued(run_id, now, worker):
         worker=worker,
     )
     return WorkflowRun.objects.get(pk=run_id) if claimed else None
-
-
-def _journal(workflow, run, message, level=LogLevel.INFO):
-    WorkflowLog.objects.create(
-        workflow=workflow, run=run, created_at=timezone.now(), level=level, message=message
-    )
 
 
 class _Heartbeat(threading.Thread):
@@ -254,9 +252,9 @@ def _run(spec, workflow, run, now, task):
     try:
         result = spec.function(ctx)
     except Exception as exc:
-        heartbeat.stop()
         return _failed(spec, workflow, run, ctx, exc, task)
-    heartbeat.stop()
+    finally:
+        heartbeat.stop()
     metrics = {**ctx.metrics, **(result or {})}
     end = timezone.now()
     WorkflowRun.objects.filter(pk=run.pk).update(

@@ -182,6 +182,14 @@ class WorkflowRun(models.Model):
         return None
 
 
+class WorkflowLogQuerySet(models.QuerySet):
+    def write(self, workflow, message, *, run=None, level=LogLevel.INFO, at=None):
+        """Add one journal line (the only way lines are written)."""
+        return self.create(
+            workflow=workflow, run=run, created_at=at or timezone.now(), level=level, message=message
+        )
+
+
 class WorkflowLog(models.Model):
     """A journal line, written as the workflow goes."""
 
@@ -192,6 +200,8 @@ class WorkflowLog(models.Model):
     created_at = models.DateTimeField(_("time"))
     level = models.CharField(_("level"), max_length=10, choices=LogLevel, default=LogLevel.INFO)
     message = models.TextField(_("message"))
+
+    objects = WorkflowLogQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -47,11 +47,11 @@ def notify_failure(workflow, run):
         return send("workflow-failed", context, recipients)
     except Exception as exc:
         logger.exception("failure notification for %s not sent", workflow.name)
-        WorkflowLog.objects.create(
-            workflow=workflow,
+        WorkflowLog.objects.write(
+            workflow,
+            f"Supervisors could not be notified: {exc}".splitlines()[0][:480],
             run=run,
-            created_at=run.finished_at or run.created_at,
             level=LogLevel.WARNING,
-            message=f"Supervisors could not be notified: {exc}".splitlines()[0][:480],
+            at=run.finished_at or run.created_at,
         )
         return 0

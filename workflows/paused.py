@@ -13,9 +13,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from .choices import ChangeKind, LogLevel, Severity, WorkflowState
-from .models import Workflow, WorkflowChange, WorkflowLog
+from .models import Workflow
 from .notifications import send, supervisor_addresses, workflow_url
-from .schedules import set_state
+from .schedules import record_change, set_state
 
 # Weekly runs drift by a few minutes; a notification this close to a full period counts.
 PERIOD_TOLERANCE = timedelta(hours=1)
@@ -75,14 +75,16 @@ def cleanup_paused_workflows(ctx, period_days=None, max_notifications=None):
             f"Paused for {days} days: notification {number} of {max_notifications} "
             f"sent to {', '.join(to) or 'nobody (no address)'}"
         )
-        WorkflowChange.objects.create(
-            workflow=workflow,
-            kind=ChangeKind.NOTIFICATION,
-            before=str(number - 1),
-            after=str(number),
-            changed_at=now,
+        record_change(
+            workflow,
+            ChangeKind.NOTIFICATION,
+            str(number - 1),
+            str(number),
+            None,
+            now,
+            message,
+            level=LogLevel.WARNING,
         )
-        WorkflowLog.objects.create(workflow=workflow, created_at=now, level=LogLevel.WARNING, message=message)
         ctx.log(f"{workflow.name}: {message}")
         ctx.count("notified")
     return ctx.metrics

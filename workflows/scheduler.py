@@ -28,12 +28,11 @@ def slot_of(periodic_task, now):
     """The crontab fire time beat is sending a workflow's task for: the latest one at or
     before beat's own clock. The worker records it as the run's slot, so neither a
     worker's clock skew nor a long wait in the queue can move a run to another slot."""
-    from .crontabs import Cron, previous_fire
+    from .engine import schedule_slot
 
-    schedule = getattr(periodic_task, "crontab", None)
-    if not periodic_task.task.startswith("workflow.") or schedule is None:
+    if not periodic_task.task.startswith("workflow."):
         return None
-    return previous_fire(Cron.from_schedule(schedule), now, tz=str(schedule.timezone))
+    return schedule_slot(periodic_task, now)
 
 
 class WorkflowScheduler(DatabaseScheduler):

@@ -92,11 +92,12 @@ def sync_workflows():
     return created_names
 
 
-def _record(workflow, kind, before, after, user, now, message):
+def record_change(workflow, kind, before, after, user, now, message, level=LogLevel.INFO):
+    """Who changed what from what to what, in the change history and in the journal."""
     WorkflowChange.objects.create(
         workflow=workflow, kind=kind, before=before, after=after, changed_by=user, changed_at=now
     )
-    WorkflowLog.objects.create(workflow=workflow, created_at=now, level=LogLevel.INFO, message=message)
+    WorkflowLog.objects.write(workflow, message, level=level, at=now)
 
 
 @transaction.atomic
@@ -117,7 +118,7 @@ def set_state(workflow, state, user=None, now=None, reason=""):
         workflow.periodic_task.save(update_fields=["enabled"])
     who = user.get_username() if user else "system"
     message = f"State {before} → {state} by {who}" + (f": {reason}" if reason else "")
-    _record(workflow, ChangeKind.STATE, before, state, user, now, message)
+    record_change(workflow, ChangeKind.STATE, before, state, user, now, message)
     return True
 
 
@@ -144,5 +145,7 @@ def change_schedule(workflow, cron, enabled, user, now=None):
     workflow.modified_by = user
     workflow.save(update_fields=["modified_by", "updated_at"])
     who = user.get_username() if user else "system"
-    _record(workflow, ChangeKind.SCHEDULE, before, after, user, now, f"Schedule {before} → {after} by {who}")
+    record_change(
+        workflow, ChangeKind.SCHEDULE, before, after, user, now, f"Schedule {before} → {after} by {who}"
+    )
     return True

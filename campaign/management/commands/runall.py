@@ -1,25 +1,17 @@
 import contextlib
-import ctypes
 import os
 import signal
 import subprocess
-import sys
 import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from campaign.processes import BASE_DIR, manage_py
+from campaign.processes import BASE_DIR, celery_cmd, die_with_parent, manage_py, signal_group
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 # Celery's warm shutdown lets a running task finish; past this, the rest is killed.
 GRACE_SECONDS = 20
-
-
-def _die_with_parent():
-    """In the child, before exec: get SIGTERM if this launcher dies, even by SIGKILL."""
-    with contextlib.suppress(Exception):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # 1 = PR_SET_PDEATHSIG
 
 
 class Command(BaseCommand):
@@ -37,15 +29,14 @@ class Command(BaseCommand):
     def handle(self, *args, addr, queues, concurrency, **options):
         run_dir = settings.VAR_DIR / "run"
         run_dir.mkdir(parents=True, exist_ok=True)
-        celery = [sys.executable, "-m", "celery", "-A", "campaign"]
         commands = {
             "web": manage_py("runserver", addr),
             "worker": [
-                *celery, "worker", "--loglevel", "INFO", "--queues", queues,
+                *celery_cmd("worker"), "--loglevel", "INFO", "--queues", queues,
                 "--concurrency", str(concurrency), "--hostname", "worker@%h",
             ],
             # The pidfile refuses a second beat started from this checkout by mistake.
-            "beat": [*celery, "beat", "--loglevel", "INFO", "--pidfile", str(run_dir / "beat.pid")],
+            "beat": [*celery_cmd("beat"), "--loglevel", "INFO", "--pidfile", str(run_dir / "beat.pid")],
         }  # fmt: skip
         self.stopping = 0
         for signum in STOP_SIGNALS:
@@ -61,7 +52,7 @@ class Command(BaseCommand):
                     # Its own process group: stopping it reaches the prefork pool and
                     # runserver's autoreloader child too.
                     start_new_session=True,
-                    preexec_fn=_die_with_parent,  # single-threaded: safe
+                    preexec_fn=die_with_parent,  # single-threaded: safe
                 )
             self.stdout.write(
                 f"Web http://{addr}/admin/ (pid {children['web'].pid}), worker on {queues} "
@@ -96,7 +87,7 @@ class Command(BaseCommand):
                 child.send_signal(signal.SIGTERM)
             else:
                 # The whole group: runserver's autoreloader parent would orphan its server.
-                self.signal_group(child, signal.SIGTERM)
+                signal_group(child.pid, signal.SIGTERM)
         deadline = time.monotonic() + GRACE_SECONDS
         # A second Ctrl-C skips the grace period.
         while time.monotonic() < deadline and self.stopping < 2:
@@ -104,11 +95,6 @@ class Command(BaseCommand):
                 break
             time.sleep(0.2)
         for child in children.values():
-            self.signal_group(child, signal.SIGKILL)  # leftovers of each group, if any
+            signal_group(child.pid, signal.SIGKILL)  # leftovers of each group, if any
             with contextlib.suppress(subprocess.TimeoutExpired):
                 child.wait(5)
-
-    @staticmethod
-    def signal_group(child, signum):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(child.pid, signum)
