@@ -5,7 +5,7 @@ from functools import partial
 
 from django.contrib import admin, messages
 from django.template.loader import render_to_string
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -32,11 +32,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 def run_link(run_id):
-    if not run_id:
-        return "-"
-    return format_html(
-        '<a href="{}">#{}</a>', reverse("admin:workflows_workflowrun_change", args=[run_id]), run_id
-    )
+    return format_html('<a href="{}">#{}</a>', views.run_url(run_id), run_id) if run_id else "-"
 
 
 @admin.register(ActiveProfileSnapshot)

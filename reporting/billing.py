@@ -7,9 +7,9 @@ and sends nothing. Only the explicit "Resend" admin action sends it again (journ
 
 Sending is claimed first (`sending_since`, set by a conditional UPDATE), so two senders
 never hand the same report to SMTP. An SMTP failure releases the claim and raises
-`ReportNotSent` (an OSError: the engine retries with backoff); a later run sends every
-report still unsent, oldest first. A claim left by a process that died while sending
-is not sent again automatically: nobody knows whether SMTP accepted it.
+`ReportNotSent` (the billing run's `retry_on`: the engine retries with backoff); a later
+run sends every report still unsent, oldest first. A claim left by a process that died
+while sending is not sent again automatically: nobody knows whether SMTP accepted it.
 
 Figures (messages = delivery logs in the period whose status is sent, delivered or
 failed, i.e. every message the MTA attempted):
@@ -44,14 +44,13 @@ from django.utils.translation import gettext as _
 
 from campaign.choices import LogStatus
 from campaign.models import DeliveryLog
-from workflows.choices import LogLevel
-from workflows.engine import WorkflowError
+from workflows.engine import WorkflowError, one_line
 from workflows.models import Workflow, WorkflowLog
 
 from . import activity
 from .conf import multiplier_for
 from .models import BillingReport
-from .periods import Period, billing_period
+from .periods import billing_period
 
 BILLING_OPERATOR = "billing"
 WORKFLOW_NAME = "billing"
@@ -62,7 +61,7 @@ EMAIL_CHANNEL, SMS_CHANNEL = "email", "sms"
 STALE_CLAIM = timedelta(minutes=30)
 
 
-class ReportNotSent(WorkflowError, OSError):
+class ReportNotSent(WorkflowError):
     """SMTP refused or could not be reached: a readable line, retried by the engine."""
 
 
@@ -73,30 +72,31 @@ def messages_in(period):
     return DeliveryLog.objects.between(period.start, period.end).filter(status__in=MESSAGE_STATUSES)
 
 
-def per_delivery(period, channel_code):
-    """One row per delivery of the channel with messages in the period (aggregated in SQL)."""
+def per_delivery(period):
+    """One row per delivery, of any channel, with messages in the period (aggregated in
+    SQL): the one read of the period's logs, from which the summary and tables derive."""
     rows = (
         messages_in(period)
-        .filter(delivery__channel__code=channel_code)
         .order_by()
-        .values("delivery_id", "delivery__label", "delivery__started_at")
+        .values("delivery_id", "delivery__label", "delivery__started_at", "delivery__channel__code")
         .annotate(volume=Sum("message_size"), messages=Count("pk"), first_message=Min("event_at"))
     )
-    for row in rows:
-        started = row["delivery__started_at"] or row["first_message"]
-        yield {
-            "delivery": row["delivery_id"],
+    return [
+        {
+            "channel": row["delivery__channel__code"],
             "label": row["delivery__label"],
-            "start_date": timezone.localtime(started).date(),
+            "start_date": timezone.localtime(row["delivery__started_at"] or row["first_message"]).date(),
             "volume": int(row["volume"] or 0),
             "messages": int(row["messages"]),
         }
+        for row in rows
+    ]
 
 
-def email_table(period, threshold, bands):
+def email_table(deliveries, threshold, bands):
     """Lines of the email table, small deliveries grouped per start date, and the total."""
     big, small = [], {}
-    for row in per_delivery(period, EMAIL_CHANNEL):  # one row per delivery, not per log
+    for row in deliveries:  # one row per email delivery, not per log
         if row["messages"] >= threshold:
             big.append(row)
             continue
@@ -120,7 +120,7 @@ def email_table(period, threshold, bands):
         line["average"] = line["volume"] // line["messages"] if line["messages"] else 0
         line["multiplier"] = multiplier_for(line["average"], bands)
         line["count"] = line["messages"] * line["multiplier"]
-        line.pop("delivery", None)
+        line.pop("channel", None)
     lines.sort(key=lambda line: (line["start_date"], line["small_deliveries"] > 0, line["label"]))
     volume = sum(line["volume"] for line in lines)
     messages = sum(line["messages"] for line in lines)
@@ -133,10 +133,10 @@ def email_table(period, threshold, bands):
     return lines, total
 
 
-def sms_table(period):
+def sms_table(deliveries):
     lines = [
         {"start_date": row["start_date"], "label": row["label"], "count": row["messages"]}
-        for row in per_delivery(period, SMS_CHANNEL)
+        for row in deliveries
     ]
     lines.sort(key=lambda line: (line["start_date"], line["label"]))
     return lines, sum(line["count"] for line in lines)
@@ -154,24 +154,25 @@ def database_size():
 
 def compute(period, now, conf, run=None):
     """All the figures of the report, as stored (JSON: dates as ISO strings)."""
-    summary = messages_in(period).aggregate(
-        deliveries=Count("delivery", distinct=True), transferred=Sum("message_size")
+    deliveries = per_delivery(period)
+    email_lines, email_total = email_table(
+        [row for row in deliveries if row["channel"] == EMAIL_CHANNEL],
+        conf.small_delivery_threshold,
+        conf.bands,
     )
-    email_lines, email_total = email_table(period, conf.small_delivery_threshold, conf.bands)
-    sms_lines, sms_total = sms_table(period)
+    sms_lines, sms_total = sms_table([row for row in deliveries if row["channel"] == SMS_CHANNEL])
     activity.bring_up_to_date(now, conf.window_months)
     snapshot = activity.snapshot(now, conf.window_months, run=run)
     size, size_source = database_size()
     operators = get_user_model().objects.filter(is_active=True, is_staff=True).count()
-    iso = _iso_dates
     return {
         "customer_id": conf.customer_id,
         "instance_name": conf.instance_name,
         "time_zone": settings.TIME_ZONE,
         "period_start": period.first_day.isoformat(),
         "period_end": period.last_day.isoformat(),
-        "deliveries": summary["deliveries"],
-        "transferred_bytes": int(summary["transferred"] or 0),
+        "deliveries": len(deliveries),
+        "transferred_bytes": sum(row["volume"] for row in deliveries),
         "email_units": email_total["count"],
         "sms_units": sms_total,
         "profiles": snapshot.total_profiles,
@@ -181,9 +182,9 @@ def compute(period, now, conf, run=None):
         "operators": operators,
         "database_size": size,
         "database_size_source": size_source,
-        "email_lines": iso(email_lines),
+        "email_lines": _iso_dates(email_lines),
         "email_total": email_total,
-        "sms_lines": iso(sms_lines),
+        "sms_lines": _iso_dates(sms_lines),
         "sms_total": sms_total,
     }
 
@@ -331,16 +332,14 @@ def _claim(report, now):
     ).update(sending_since=now)
 
 
-def _send(report, to, now):
+def _send(report, to):
     """Hand the report to SMTP; release the claim and raise ReportNotSent on failure."""
     try:
         build_message(report, to).send()
     except Exception as exc:
-        reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+        reason = one_line(exc)[:300]
         BillingReport.objects.filter(pk=report.pk).update(sending_since=None, last_error=reason)
-        raise ReportNotSent(
-            f"Billing report {Period(report.period_start, report.period_end)} not sent to {to}: {reason}"
-        ) from exc
+        raise ReportNotSent(f"Billing report {report} not sent to {to}: {reason}") from exc
 
 
 def deliver(report, to, ctx):
@@ -350,7 +349,8 @@ def deliver(report, to, ctx):
         if report.sent_at is not None:
             ctx.log(f"Billing report {report} was already sent at {_when(report.sent_at)}")
             return 0
-        if ctx.now - report.sending_since > STALE_CLAIM:
+        # (sending_since may be None: the other sender failed and released it just now.)
+        if report.sending_since is not None and ctx.now - report.sending_since > STALE_CLAIM:
             raise WorkflowError(
                 f"Billing report {report} was being sent at "
                 f"{_when(report.sending_since)} by a process that did not finish: "
@@ -358,7 +358,7 @@ def deliver(report, to, ctx):
             )
         ctx.log(f"Billing report {report} is being sent by another process")
         return 0
-    _send(report, to, ctx.now)
+    _send(report, to)
     BillingReport.objects.filter(pk=report.pk).update(
         sending_since=None, sent_at=ctx.now, sent_to=to, last_error=""
     )
@@ -397,19 +397,14 @@ def resend(report, user, now=None):
     try:
         build_message(report, to).send()
     except Exception as exc:
-        raise ReportNotSent(
-            f"Billing report {report} not resent to {to}: {type(exc).__name__}: {exc}"
-        ) from exc
+        raise ReportNotSent(f"Billing report {report} not resent to {to}: {one_line(exc)}") from exc
     # The first sending time stays; the resend is counted and journaled.
     BillingReport.objects.filter(pk=report.pk).update(
         sent_at=Coalesce("sent_at", Value(now)), sent_to=to, last_error="", resend_count=F("resend_count") + 1
     )
     workflow = Workflow.objects.filter(name=WORKFLOW_NAME).first()
     if workflow is not None:
-        WorkflowLog.objects.create(
-            workflow=workflow,
-            created_at=now,
-            level=LogLevel.INFO,
-            message=f"Billing report {report} resent to {to} by {user.get_username()}",
+        WorkflowLog.objects.write(
+            workflow, f"Billing report {report} resent to {to} by {user.get_username()}", at=now
         )
     return to

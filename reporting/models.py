@@ -74,6 +74,19 @@ class ActiveContactSync(models.Model):
         return f"{self.source} until {self.synced_until:%Y-%m-%d %H:%M}"
 
 
+def run_reference(verbose_name):
+    """The workflow run that wrote the row: no database constraint (see above)."""
+    return models.ForeignKey(
+        "workflows.WorkflowRun",
+        verbose_name=verbose_name,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+
+
 class ImmutableError(ValidationError):
     pass
 
@@ -104,15 +117,7 @@ class ActiveProfileSnapshot(models.Model):
     profiles_per_table = models.JSONField(_("profiles per table"), default=dict)
     # {external profile kind: profiles linked to a recipient}; information only.
     linked_to_recipient = models.JSONField(_("external profiles linked to a recipient"), default=dict)
-    run = models.ForeignKey(
-        "workflows.WorkflowRun",
-        verbose_name=_("run"),
-        null=True,
-        blank=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
+    run = run_reference(_("run"))
     duration_ms = models.PositiveIntegerField(_("count time (ms)"), default=0)
 
     objects = ActiveProfileSnapshotQuerySet.as_manager()
@@ -159,15 +164,7 @@ class BillingReport(models.Model):
     # computed once: a retry or a resend sends these, not a recomputation.
     figures = models.JSONField(_("figures"), default=dict)
     language = models.CharField(_("language"), max_length=5)
-    run = models.ForeignKey(
-        "workflows.WorkflowRun",
-        verbose_name=_("computed by run"),
-        null=True,
-        blank=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
+    run = run_reference(_("computed by run"))
     # Set while an email is being handed to SMTP: a second sender backs off.
     sending_since = models.DateTimeField(_("sending since"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)

@@ -1,7 +1,5 @@
 """The reporting workflows (thin: the logic is in activity.py and billing.py)."""
 
-import smtplib
-
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
@@ -38,7 +36,7 @@ def billing_active_contact_count(ctx):
     time_limit=2 * 3600,
     max_retries=settings.BILLING_MAX_RETRIES,
     retry_backoff=settings.BILLING_RETRY_BACKOFF_SECONDS,
-    retry_on=(smtplib.SMTPException, OSError),
+    retry_on=(billing.ReportNotSent,),  # any failure to hand a report to SMTP
     description=_(
         "Email the monthly activity report (the month ending the day before) to the billing operator."
     ),

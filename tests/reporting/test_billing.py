@@ -310,7 +310,7 @@ def test_resend_sends_again_and_is_journaled(world, billing_operator, administra
     ).exists()
 
 
-def test_the_report_counts_only_logs_of_the_recipient_table_it_targets(world, billing_operator):
+def test_the_active_profiles_of_the_report_count_every_profile_table(world, billing_operator):
     # Profiles of external tables count in "profiles" and "active profiles" too.
     ids = world.recipients(2)
     world.logs(world.delivery(table=ProfileTable.MOBILE), [1, 2, 3], datetime(2026, 5, 1, tzinfo=PARIS))
