@@ -1,12 +1,13 @@
 """Benchmarks: each workflow against the best hand-written SQL for the same result.
 
 A benchmark is a class registered with `@register`; `manage.py benchmark` runs it:
-1. `prepare(scale)` loads the data set (scale "full" or "tiny");
+1. `prepare(scale)` loads the data set (scale "full" or "tiny", see `generate_data`);
 2. `run_ours()` runs our implementation in a fresh child process, so that the peak
    memory reported (ru_maxrss) is the workflow's own;
 3. `reset()` brings the data back to the prepared state (for destructive steps);
 4. `run_baseline()` runs `baseline_sql` in this process, timed;
-5. `result()` is read after each of the two and both must be equal, or it fails.
+5. `result()` is read after each of the two and both must be equal, or it fails;
+6. `teardown()` drops what `prepare()` left beside the data, even after a failure.
 The ratio ours/baseline and the peak memory are printed with the baseline SQL; a
 benchmark may add figures of its own to `self.figures` (e.g. longest transaction).
 """
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 from .processes import child_env, manage_py
 
 REGISTRY = {}
+# Each scale's sizes are those of a campaign.datagen preset.
+SCALES = {"full": "bench", "tiny": "tiny"}
 
 
 def register(cls):
@@ -75,6 +78,19 @@ class Benchmark:
         """A JSON-able value both runs must agree on (counts, checksums)."""
         raise NotImplementedError
 
+    def teardown(self):
+        """Drop what `prepare()` created beside the data (default: nothing)."""
+
+
+def generate_data(scale, tables, seed, now):
+    """Empty the generated tables, then fill `tables` (names of datagen.Counts fields)
+    as the preset of `scale` does; the other tables stay empty. Returns datagen's Result."""
+    from . import datagen  # only when a benchmark runs: it is a large module
+
+    preset = datagen.PRESETS[SCALES[scale]]
+    counts = datagen.Counts(**{table: getattr(preset, table) for table in tables})
+    return datagen.generate(counts, seed=seed, now=now, truncate=True)
+
 
 def run_child(name):
     """`manage.py benchmark --child NAME`: run ours, print timing, figures and peak RSS."""
@@ -89,19 +105,22 @@ def run_child(name):
 def run(name, scale="full"):
     bench = REGISTRY[name]()
     bench.scale = scale
-    bench.prepare(scale)
-    completed = subprocess.run(
-        manage_py("benchmark", "--child", name), env=child_env(), capture_output=True, text=True
-    )
-    if completed.returncode != 0:
-        raise RuntimeError(f"benchmark {name}: our run failed:\n{completed.stderr[-4000:]}")
-    child = json.loads(completed.stdout.strip().splitlines()[-1])
-    ours_result = bench.result()
-    bench.reset()
-    start = time.perf_counter()
-    bench.run_baseline()
-    baseline_seconds = time.perf_counter() - start
-    baseline_result = bench.result()
+    try:
+        bench.prepare(scale)
+        completed = subprocess.run(
+            manage_py("benchmark", "--child", name), env=child_env(), capture_output=True, text=True
+        )
+        if completed.returncode != 0:
+            raise RuntimeError(f"benchmark {name}: our run failed:\n{completed.stderr[-4000:]}")
+        child = json.loads(completed.stdout.strip().splitlines()[-1])
+        ours_result = bench.result()
+        bench.reset()
+        start = time.perf_counter()
+        bench.run_baseline()
+        baseline_seconds = time.perf_counter() - start
+        baseline_result = bench.result()
+    finally:
+        bench.teardown()
     return Outcome(
         name=name,
         scale=scale,

@@ -1,15 +1,15 @@
 """Benchmark `cleanup`: purge half of the delivery logs, batched, against one DELETE.
 
-Data (campaign.datagen, set-based): 10 million delivery logs over 18 months ("full"),
-or datagen's tiny sizes. The cutoff is the median event time, so that exactly the older
-half (about 5 million rows) is expired under the default retention of 180 days; `NOW`
-is that median plus 180 days. Ours is the `delivery_logs` step of campaign.cleanup with
-the default batch size (20,000 rows per transaction), run in a child process; the
-baseline is one hand-written DELETE of the same rows, run here in one transaction.
-`reset()` puts the deleted rows back from a copy taken in `prepare()` and vacuums, so
-both start from the same table. Figures: the longest single transaction of ours (each
-batch's BEGIN…COMMIT), which is the longest time any lock was held, against the
-baseline's (its whole DELETE).
+Data (campaign.benchmarking.generate_data): 10 million delivery logs over 18 months
+("full"), or datagen's tiny sizes. The cutoff is the median event time, so that exactly
+the older half (about 5 million rows) is expired under the default retention of 180
+days; `NOW` is that median plus 180 days. Ours is the `delivery_logs` step of
+campaign.cleanup with the default batch size (20,000 rows per transaction), run in a
+child process; the baseline is one hand-written DELETE of the same rows, run here in one
+transaction. `reset()` puts the deleted rows back from a copy taken in `prepare()` and
+vacuums, so both start from the same table; `teardown()` drops that copy and the state
+table. Figures: the longest single transaction of ours (each batch's BEGIN…COMMIT),
+which is the longest time any lock was held, against the baseline's (its whole DELETE).
 """
 
 import time
@@ -17,14 +17,11 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import connection
 
-from . import cleanup, datagen
-from .benchmarking import Benchmark, register
+from . import cleanup
+from .benchmarking import Benchmark, generate_data, register
 from .models import PurgeSettings
 
-SIZES = {
-    "full": dict(recipients=1_000_000, deliveries=5_000, delivery_logs=10_000_000),
-    "tiny": dict(recipients=200, deliveries=40, delivery_logs=2_000),
-}
+TABLES = ("recipients", "deliveries", "delivery_logs")
 STATE = "bench_cleanup_state"
 SAVED = "bench_cleanup_saved"
 RETENTION_DAYS = 180
@@ -47,7 +44,7 @@ class Cleanup(Benchmark):
     vendors = ("postgresql",)
 
     def prepare(self, scale):
-        datagen.generate(datagen.Counts(**SIZES[scale]), seed=11, now=GENERATED_AT, truncate=True)
+        generate_data(scale, TABLES, seed=11, now=GENERATED_AT)
         settings = PurgeSettings.load()
         settings.delivery_logs_days = RETENTION_DAYS
         settings.batch_size = 20000
@@ -61,9 +58,9 @@ class Cleanup(Benchmark):
             cut = cursor.fetchone()[0]
             cursor.execute(f"DROP TABLE IF EXISTS {STATE}, {SAVED}")
             cursor.execute(
-                f"CREATE TABLE {STATE} AS SELECT %s::timestamptz AS cutoff, COUNT(*) AS expired, "
-                "%s::bigint AS total FROM campaign_deliverylog WHERE event_at < %s",
-                [cut, total, cut],
+                f"CREATE TABLE {STATE} AS SELECT %s::timestamptz AS cutoff, COUNT(*) AS expired "
+                "FROM campaign_deliverylog WHERE event_at < %s",
+                [cut, cut],
             )
             cursor.execute(
                 f"CREATE TABLE {SAVED} AS SELECT * FROM campaign_deliverylog WHERE event_at < %s", [cut]
@@ -112,6 +109,6 @@ class Cleanup(Benchmark):
             "expired": expired,
         }
 
-    def cleanup_tables(self):
+    def teardown(self):
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {STATE}, {SAVED}")

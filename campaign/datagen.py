@@ -63,6 +63,8 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
+from reporting.periods import add_months
+
 from . import roles
 from .choices import (
     FailureReason,
@@ -195,14 +197,7 @@ class Result:
 
 def window_start(now):
     """The start of the generated window: `now` minus 18 months (day clamped)."""
-    month = now.month - 1 - MONTHS
-    year, month = now.year + month // 12, month % 12 + 1
-    last_day = [31, 29 if _leap(year) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-    return now.replace(year=year, month=month, day=min(now.day, last_day))
-
-
-def _leap(year):
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    return add_months(now, -MONTHS)
 
 
 def generate(counts, seed=1, now=None, stdout=None, truncate=False):
@@ -824,13 +819,12 @@ class _Generator:
         )
         for i, (code, target, life, before, deleted) in enumerate(SHOWCASE[:n], start=1):
             self.sql(
-                f"UPDATE datagen_plan0 SET channel = {_q(code)}, life = {_q(life)}, rt = {-1}, "
+                f"UPDATE datagen_plan0 SET channel = {_q(code)}, life = {_q(life)}, "
+                f"rt = {-1 if target == 'recipient' else _rt_for(target)}, "
                 f"start_off = {max(0, w - before)} - rp % {min(3000, max(1, w - before))}, "
                 f"deleted = {'TRUE' if deleted else 'FALSE'}, "
                 f"rx = rx - rx % 100 + 50 WHERE i = {i}"  # rx % 100 = 50: plainly finished
             )
-            if target != "recipient":
-                self.sql(f"UPDATE datagen_plan0 SET rt = {_rt_for(target)} WHERE i = {i}")
         kinds = self.kind_counts()
         # The target table: by channel; external tables only when they have profiles.
         external = {

@@ -1,7 +1,6 @@
 """`manage.py generate_data` / campaign.datagen: exact counts, referential consistency,
 determinism, times in the window, every kind of row present, --truncate, bad input."""
 
-from dataclasses import replace
 from datetime import UTC, datetime
 from io import StringIO
 
@@ -42,22 +41,7 @@ def generate(*args):
 
 
 def table_counts():
-    models = [
-        Recipient,
-        ExternalProfile,
-        Delivery,
-        DeliveryLog,
-        TrackingUrl,
-        TrackingHit,
-        EventType,
-        Event,
-        Quarantine,
-        Category,
-        OfferSpace,
-        Offer,
-        Proposition,
-    ]
-    return {model.__name__: model.objects.count() for model in models}
+    return {model.__name__: model.objects.count() for model in datagen.generated_models()}
 
 
 def fingerprint():
@@ -417,6 +401,8 @@ def test_a_bulk_load_rebuilds_the_same_indexes_and_constraints(monkeypatch):
     assert not DeliveryLog.objects.exclude(profile_table=F("delivery__profile_table")).exists()
 
 
-def test_counts_replace_keeps_the_preset_values():
-    counts = replace(TINY, recipients=10)
-    assert counts.recipients == 10 and counts.delivery_logs == TINY.delivery_logs
+def test_counts_given_on_the_command_line_replace_only_those_of_the_preset():
+    generate("--seed", "13", "--recipients", "150", "--quarantine", "0")
+    counts = table_counts()
+    assert counts["Recipient"] == 150 and counts["Quarantine"] == 0
+    assert counts["DeliveryLog"] == TINY.delivery_logs and counts["Event"] == TINY.events

@@ -15,8 +15,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("names", nargs="*")
-        parser.add_argument("--scale", choices=["full", "tiny"], default="full")
-        parser.add_argument("--child", help=CommandError.__doc__ and "internal: run one phase")
+        parser.add_argument("--scale", choices=sorted(benchmarking.SCALES), default="full")
+        parser.add_argument("--child", metavar="NAME", help="internal: run our side of one benchmark")
 
     def handle(self, *args, names, scale, child, **options):
         autodiscover_modules("benchmarks")  # each app's benchmarks.py registers its own
@@ -44,7 +44,10 @@ class Command(BaseCommand):
     def report(self, cls, o):
         w = self.stdout.write
         w(f"== {o.name} ({o.scale}): {cls.description}")
-        w(f"   ours      {o.ours_seconds:10.3f} s   peak memory {o.peak_memory_mb:.0f} MB")
+        w(
+            f"   ours      {o.ours_seconds:10.3f} s   peak memory {o.peak_memory_mb:.0f} MB"
+            + (f"   (target <= {o.target_memory_mb} MB)" if o.target_memory_mb else "")
+        )
         w(f"   baseline  {o.baseline_seconds:10.3f} s")
         w(f"   ratio     {o.ratio:10.2f}" + (f"   (target <= {o.target_ratio})" if o.target_ratio else ""))
         for key, value in o.figures.items():
