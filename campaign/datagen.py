@@ -683,19 +683,7 @@ class _Generator:
             self.sql(f"DROP TABLE IF EXISTS {name}")
 
     def ensure_channels(self):
-        found = {}
-        for code, label, billable, social, transactional in roles.CHANNELS:
-            channel, _ = Channel.objects.get_or_create(
-                code=code,
-                defaults={
-                    "label": label,
-                    "counts_for_billing": billable,
-                    "is_social": social,
-                    "is_transactional_capable": transactional,
-                },
-            )
-            found[code] = channel
-        return found
+        return roles.seed_channels(Channel)
 
     # -- profiles --------------------------------------------------------------------
 

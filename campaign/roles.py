@@ -93,8 +93,20 @@ def seed(apps, *, with_permissions=True):
             "password": "!",  # unusable until an administrator sets one
         },
     )
+    seed_channels(Channel)
+    if not with_permissions:
+        return
+    Permission = apps.get_model("auth", "Permission")
+    for name, wanted in GROUP_PERMISSIONS.items():
+        groups[name].permissions.set(_permissions(Permission, wanted))
+    billing.user_permissions.set(_permissions(Permission, BILLING_OPERATOR_PERMISSIONS))
+
+
+def seed_channels(Channel):
+    """The default channels, by code (existing ones are left as edited); returns them."""
+    found = {}
     for code, label, billable, social, transactional in CHANNELS:
-        Channel.objects.get_or_create(
+        found[code], _ = Channel.objects.get_or_create(
             code=code,
             defaults={
                 "label": label,
@@ -103,12 +115,7 @@ def seed(apps, *, with_permissions=True):
                 "is_transactional_capable": transactional,
             },
         )
-    if not with_permissions:
-        return
-    Permission = apps.get_model("auth", "Permission")
-    for name, wanted in GROUP_PERMISSIONS.items():
-        groups[name].permissions.set(_permissions(Permission, wanted))
-    billing.user_permissions.set(_permissions(Permission, BILLING_OPERATOR_PERMISSIONS))
+    return found
 
 
 def _permissions(Permission, wanted):

@@ -34,16 +34,15 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Min, Sum, Value
 from django.db.models.functions import Coalesce
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from campaign.choices import LogStatus
 from campaign.models import DeliveryLog
+from workflows import notifications
 from workflows.engine import WorkflowError, one_line
 from workflows.models import Workflow, WorkflowLog
 
@@ -310,12 +309,8 @@ def attachments(context):
 def build_message(report, to):
     with translation.override(report.language):
         context = context_for(report)
-        subject = render_to_string("emails/billing-subject.txt", context).strip()
-        text = render_to_string("emails/billing-body.txt", context)
-        html = render_to_string("emails/billing-body.html", context)
+        message = notifications.build("billing", context, [to])
         files = attachments(context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
-    message.attach_alternative(html, "text/html")
     for name, content in files:
         message.attach(name, content, "text/csv")
     return message

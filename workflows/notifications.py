@@ -25,14 +25,19 @@ def workflow_url(workflow):
     return settings.SITE_URL.rstrip("/") + reverse("admin:workflows_workflow_change", args=[workflow.pk])
 
 
-def send(template, context, recipients):
-    """Render templates/emails/<template>-subject.txt, -body.txt, -body.html and send."""
+def build(template, context, recipients):
+    """Render templates/emails/<template>-subject.txt, -body.txt and -body.html into one
+    message with a text and an HTML part."""
     subject = render_to_string(f"emails/{template}-subject.txt", context).strip()
     text = render_to_string(f"emails/{template}-body.txt", context)
     html = render_to_string(f"emails/{template}-body.html", context)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, recipients)
     message.attach_alternative(html, "text/html")
-    return message.send()
+    return message
+
+
+def send(template, context, recipients):
+    return build(template, context, recipients).send()
 
 
 def notify_failure(workflow, run):
