@@ -16,8 +16,9 @@ fails naming the step (Adobe: "if one task fails, the later tasks do not run"):
   6. propositions        offer propositions past their retention (offers app only)
   7. events              Message Center events past their retention
   8. quarantine          addresses "with errors" back to valid (see QuarantineUpkeep)
-  9. sessions            expired Django sessions
- 10. statistics          VACUUM (ANALYZE) / ANALYZE of the tables purged, per the setting
+  9. active_contacts     active contacts last active before the active-profile window
+ 10. sessions            expired Django sessions
+ 11. statistics          VACUUM (ANALYZE) / ANALYZE of the tables purged, per the setting
 
 Tables that do not exist on this platform yet (tracking logs, consolidated tracking
 statistics, import rejects, event statistics, archived events, forecast logs) have a
@@ -35,14 +36,13 @@ STEPS, at its place in the order. A table purged by age is one `Purge(...)` line
     Purge(
         "active_contacts", _("Active contacts outside the active-profile window"),
         "reporting.ActiveContact", "last_activity_at",
-        cutoff=lambda purge, now: now - ACTIVE_WINDOW,   # ... or a cutoff of its own
+        cutoff=lambda purge, now: _active_window_start(now),   # ... or a cutoff of its own
     ),
 
-(the active contacts step goes right after "quarantine", before "sessions"). A table
-with a foreign key to Delivery must also be listed in DELIVERY_CHILDREN, or the purge of
-deleted deliveries would fail on it (a test checks that every such table is listed).
-A model of an app that is not installed is skipped. Every step needs an index on its
-time column: PostgreSQL batches walk that index.
+A table with a foreign key to Delivery must also be listed in DELIVERY_CHILDREN, or the
+purge of deleted deliveries would fail on it (a test checks that every such table is
+listed). A model of an app that is not installed is skipped. Every step needs an index
+on its time column: PostgreSQL batches walk that index.
 
 How rows go: every delete or update is set-based SQL in batches of the configured size,
 each batch in its own transaction (a killed run leaves no half-done batch; a rerun
@@ -157,8 +157,7 @@ def _one_batch(op, batch_size, since, blocks=None):
             sql = f"WITH batch AS ({head} {where} RETURNING {column}) "
             sql += f"SELECT count(*), max({column}) FROM batch"
             cursor.execute(sql, [*params, *inner_params])
-            rows, last = cursor.fetchone()
-            return rows, last
+            return cursor.fetchone()
         cursor.execute(f"{head} {where}", [*params, *inner_params])
         return cursor.rowcount, None
 
@@ -185,19 +184,15 @@ def _whole_table_plan(op):
 
 @dataclass
 class Job:
-    """One cleanup run's state: settings, `now`, the journal and what it touched."""
+    """One cleanup run's state: settings, `now`, the batch size and what it touched."""
 
     purge: object
     now: datetime
-    log: object = print
-    batch_size: int = 0
+    batch_size: int
     touched: set = field(default_factory=set)
     longest_batch: float = 0.0
     batches: int = 0
     strategies: dict = field(default_factory=dict)
-
-    def __post_init__(self):
-        self.batch_size = self.batch_size or self.purge.batch_size
 
     def apply(self, op):
         """Run `op` in batches until a batch comes back short; returns the rows."""
@@ -209,7 +204,7 @@ class Job:
             total += rows
             if rows < self.batch_size:
                 return total
-            since = last if last is not None else since
+            since = last  # None unless PostgreSQL walks the keyset
 
     def _batch(self, op, **where):
         started = time.perf_counter()
@@ -322,11 +317,11 @@ class Purge(Step):
             return None
         where = Q(**{f"{self.time_field}__lt": limit}) & (self.scope or Q())
         ops = []
+        parents = model._base_manager.filter(where).values("pk")
         for child in self.children:
             child_model = _model(child.model)
             if child_model is None:
                 continue
-            parents = model._base_manager.filter(where).values("pk")
             ops.append(Operation(child_model, Q(**{f"{child.fk}__in": parents}), _plural(child_model)))
         ops.append(Operation(model, where, _plural(model), keyset=self.time_field))
         return ops
@@ -460,13 +455,13 @@ DELIVERY_CHILDREN = (
 
 
 def _active_window_start(now):
-    """The active-profile window's start (reporting app: ACTIVE_PROFILE_WINDOW_MONTHS
-    calendar months in TIME_ZONE); contacts last active before it no longer count."""
-    from django.conf import settings
+    """The active-profile window's start, as the reporting app computes it (its
+    validated ACTIVE_PROFILE_WINDOW_MONTHS); contacts last active before it no longer
+    count."""
+    from reporting.activity import window_start
+    from reporting.conf import reporting_settings
 
-    from reporting.periods import months_before
-
-    return months_before(now, settings.ACTIVE_PROFILE_WINDOW_MONTHS)
+    return window_start(now, reporting_settings().window_months)
 
 
 STEPS = (
@@ -528,16 +523,9 @@ STEPS = (
 )
 
 
-def purged_fields(steps=STEPS):
+def purged_fields():
     """The retention settings some step uses (the others have no table yet)."""
-    return {step.retention for step in steps if isinstance(step, Purge) and step.retention}
-
-
-def get_step(name):
-    for step in STEPS:
-        if step.name == name:
-            return step
-    raise KeyError(name)
+    return {step.retention for step in STEPS if isinstance(step, Purge) and step.retention}
 
 
 # --- The run ----------------------------------------------------------------------
@@ -548,7 +536,7 @@ def run_steps(purge, now, *, log=print, metrics=None, only=None, batch_size=None
     rows and duration go to the journal and to `metrics`; the first step that fails
     stops the run with a WorkflowError naming it."""
     metrics = {} if metrics is None else metrics
-    job = Job(purge=purge, now=now, log=log, batch_size=batch_size or 0)
+    job = Job(purge=purge, now=now, batch_size=batch_size or purge.batch_size)
     steps = [step for step in STEPS if only is None or step.name in only]
     metrics.setdefault("rows_deleted", 0)
     metrics.setdefault("rows_updated", 0)
@@ -568,7 +556,7 @@ def run_steps(purge, now, *, log=print, metrics=None, only=None, batch_size=None
         detail = note or ", ".join(f"{what} {n:,}" for what, n in counts.items())
         verb = "changed" if step.updates else "deleted"
         line = f"Step {number}/{len(steps)} {step.label}: {rows:,} rows {verb} in {elapsed:.2f} s"
-        job.log(line + (f" ({detail})" if detail else ""))
+        log(line + (f" ({detail})" if detail else ""))
     metrics["batches"] = job.batches
     metrics["longest_batch_seconds"] = round(job.longest_batch, 3)
     return job
@@ -617,8 +605,6 @@ def preview(purge, now):
     of one step on one table (workflow history: one per workflow) are added up."""
     rows = {}
     for step in STEPS:
-        if isinstance(step, Statistics):
-            continue
         ops = step.operations(purge, now)
         if ops is None:
             note = str(step.idle_reason(purge))
@@ -643,7 +629,6 @@ def human_bytes(size):
         if size < 1024 or unit == "TB":
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
-    return ""
 
 
 def preview_text(now):

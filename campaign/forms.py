@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import MAX_BATCH_SIZE, MAX_RETENTION_DAYS, MIN_BATCH_SIZE, RETENTION_FIELDS, PurgeSettings
-from .retention import BY_FIELD, DATA_CLASSES
+from .retention import DATA_CLASSES
 
 DAYS_ERRORS = {
     "min_value": _(
@@ -25,7 +25,7 @@ class PurgeSettingsForm(forms.ModelForm):
 
     class Meta:
         model = PurgeSettings
-        fields = [*(data_class.field for data_class in DATA_CLASSES), "statistics_mode", "batch_size"]
+        fields = [*RETENTION_FIELDS, "statistics_mode", "batch_size"]
         error_messages = {
             **{name: DAYS_ERRORS for name in RETENTION_FIELDS},
             "batch_size": {
@@ -37,9 +37,8 @@ class PurgeSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in RETENTION_FIELDS:
-            field = self.fields[name]
-            data_class = BY_FIELD[name]
+        for data_class in DATA_CLASSES:
+            field = self.fields[data_class.field]
             field.label = _("%(label)s (days)") % {"label": data_class.label}
             field.widget.attrs.update({"min": 1, "max": MAX_RETENTION_DAYS, "placeholder": _("keep forever")})
             option = f" [{data_class.option}]" if data_class.option != "-" else ""
@@ -49,19 +48,7 @@ class PurgeSettingsForm(forms.ModelForm):
         self.helper.form_id = "purge-settings-form"
         self.helper.form_method = "post"
         self.helper.layout = Layout(
-            Fieldset(
-                _("Retention in days (empty = keep forever)"),
-                *(data_class.field for data_class in DATA_CLASSES),
-            ),
+            Fieldset(_("Retention in days (empty = keep forever)"), *RETENTION_FIELDS),
             Fieldset(_("Run"), "statistics_mode", "batch_size"),
         )
         self.helper.add_input(Submit("save", _("Save"), css_class="default"))
-
-    def clean(self):
-        cleaned = super().clean()
-        # Belt and braces: the field validators already refuse these values.
-        for name in RETENTION_FIELDS:
-            value = cleaned.get(name)
-            if value is not None and value < 1 and name not in self.errors:
-                self.add_error(name, forms.ValidationError(DAYS_ERRORS["min_value"], code="min_value"))
-        return cleaned

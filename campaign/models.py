@@ -26,6 +26,7 @@ from .choices import (
     StatisticsMode,
     TrackingKind,
 )
+from .retention import DATA_CLASSES
 
 
 class Channel(models.Model):
@@ -401,19 +402,7 @@ class Quarantine(models.Model):
 # Retention fields of PurgeSettings: empty keeps forever, and no value may be 0, so that
 # no setting can ever mean "delete everything" (the form, the model and the database
 # each refuse it; cleanup refuses it once more before deleting anything).
-RETENTION_FIELDS = (
-    "delivery_logs_days",
-    "tracking_logs_days",
-    "consolidated_tracking_days",
-    "deleted_deliveries_days",
-    "import_rejects_days",
-    "propositions_days",
-    "events_days",
-    "event_statistics_days",
-    "archived_events_days",
-    "raw_hits_days",
-    "forecast_logs_days",
-)
+RETENTION_FIELDS = tuple(data_class.field for data_class in DATA_CLASSES)
 MAX_RETENTION_DAYS = 36500
 MIN_BATCH_SIZE = 100
 MAX_BATCH_SIZE = 1_000_000

@@ -105,7 +105,6 @@ DATA_CLASSES = (
         _("Forecast logs are deleted %(days)s after their delivery's planned date."),
     ),
 )
-BY_FIELD = {data_class.field: data_class for data_class in DATA_CLASSES}
 
 
 def days_text(days):

@@ -49,6 +49,13 @@ def administrator(make_operator):
 
 
 @pytest.fixture
+def administrator_client(client, administrator):
+    """The test client, logged in as the administrator."""
+    client.force_login(administrator)
+    return client
+
+
+@pytest.fixture
 def supervisor(make_operator):
     return make_operator("sam", groups=["Workflow supervisors"], email="sam@example.com")
 

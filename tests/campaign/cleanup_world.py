@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from django.apps import apps
 from django.db import connection
 
-from campaign.choices import DeliveryState, LogStatus, ProfileTable, QuarantineStatus, TrackingKind
+from campaign.choices import LogStatus, ProfileTable, QuarantineStatus, TrackingKind
 from campaign.models import (
     Channel,
     Delivery,
@@ -118,10 +118,3 @@ def table_counts():
             cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
             counts[table] = cursor.fetchone()[0]
     return counts
-
-
-def ids(model):
-    return sorted(model._base_manager.values_list("pk", flat=True))
-
-
-STATE_PENDING = DeliveryState.PENDING

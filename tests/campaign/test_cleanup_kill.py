@@ -1,11 +1,10 @@
 """A cleanup killed in the middle of a large step (a real worker, SIGKILL), then rerun,
 ends in the same state as a clean run on the same data."""
 
-import time
-
 import pytest
 import time_machine
 from django.contrib.sessions.models import Session
+from django.utils import timezone
 
 from campaign import datagen
 from campaign.models import (
@@ -68,8 +67,6 @@ def state():
 
 
 def test_a_killed_run_then_a_rerun_ends_like_a_clean_run(tmp_path, settings):
-    from django.utils import timezone
-
     data_now = timezone.now().replace(microsecond=0)
     load(data_now)
     logs_before = DeliveryLog.objects.count()
@@ -108,7 +105,11 @@ def test_a_killed_run_then_a_rerun_ends_like_a_clean_run(tmp_path, settings):
 
     # The rerun: the dead run is reaped as abandoned, the new one finishes the job.
     settings.WORKFLOW_HEARTBEAT_TIMEOUT = 1
-    time.sleep(2.5)
+    wait_until(
+        lambda: WorkflowRun.objects.stale(timezone.now()).filter(pk=killed.pk).exists(),
+        10,
+        "the killed run never went stale",
+    )
     rerun = execute(get_spec("cleanup"), trigger=Trigger.MANUAL)
     assert rerun.status == RunStatus.SUCCEEDED, rerun.error
     killed.refresh_from_db()

@@ -56,10 +56,9 @@ def test_only_administrators_may_see_or_change_it(client, make_operator, group):
     assert snapshot() == before
 
 
-def test_the_screen_shows_the_form_the_policy_and_the_dry_run(client, administrator):
+def test_the_screen_shows_the_form_the_policy_and_the_dry_run(administrator_client):
     logs(delivery(), [days_ago(400), days_ago(1)])
-    client.force_login(administrator)
-    response = client.get(URL)
+    response = administrator_client.get(URL)
     assert response.status_code == 200
     html = response.content.decode()
     assert "Deployment wizard" in html and "Purge data" in html  # breadcrumbs
@@ -85,9 +84,8 @@ def test_the_sidebar_links_administrators_to_it(client, administrator, make_oper
     assert f'href="{URL}"' not in client.get("/admin/").content.decode()
 
 
-def test_saving_changes_the_settings_and_says_who(client, administrator):
-    client.force_login(administrator)
-    response = client.post(
+def test_saving_changes_the_settings_and_says_who(administrator_client, administrator):
+    response = administrator_client.post(
         URL, valid_post(delivery_logs_days="90", events_days="", statistics_mode="analyze", batch_size="5000")
     )
     assert response.status_code == 302
@@ -97,7 +95,7 @@ def test_saving_changes_the_settings_and_says_who(client, administrator):
     assert settings.statistics_mode == "analyze"
     assert settings.batch_size == 5000
     assert settings.updated_by == administrator
-    page = client.get(URL).content.decode()
+    page = administrator_client.get(URL).content.decode()
     assert "The purge settings were saved." in page
     assert "Delivery logs are deleted 90 days after their last event." in page
     assert "Message Center events are kept forever (no retention set)." in page
@@ -116,10 +114,9 @@ def test_saving_changes_the_settings_and_says_who(client, administrator):
         ("statistics_mode", "full", "Select a valid choice"),
     ],
 )
-def test_bad_input_gets_a_clear_message_and_changes_nothing(client, administrator, field, value, message):
-    client.force_login(administrator)
+def test_bad_input_gets_a_clear_message_and_changes_nothing(administrator_client, field, value, message):
     before = snapshot()
-    response = client.post(URL, valid_post(**{"events_days": "45", field: value}))
+    response = administrator_client.post(URL, valid_post(**{"events_days": "45", field: value}))
     assert response.status_code == 200
     html = response.content.decode()
     assert message in html
