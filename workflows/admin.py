@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_celery_beat.admin import CrontabScheduleAdmin, PeriodicTaskAdmin
-from django_celery_beat.models import CrontabSchedule, PeriodicTask, PeriodicTasks
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from . import models, views
 from .choices import RUN_STATUS_COLORS
@@ -30,8 +30,6 @@ def _pk(object_id):
 
 @admin.register(models.Workflow)
 class WorkflowAdmin(admin.ModelAdmin):
-    list_display = ["name", "label", "module", "state", "severity"]
-
     def has_add_permission(self, request):
         return False  # workflows are declared in code (registry) and created by sync_workflows
 
@@ -196,10 +194,6 @@ class WorkflowAwarePeriodicTaskAdmin(PeriodicTaskAdmin):
         # "Run now" on the Technical workflows screen records the run in the ledger.
         return super().run_tasks(request, self._leave_workflows_alone(request, queryset))
 
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, self._leave_workflows_alone(request, queryset))
-        PeriodicTasks.update_changed()
-
 
 admin.site.unregister(CrontabSchedule)
 
@@ -221,6 +215,3 @@ class WorkflowAwareCrontabScheduleAdmin(CrontabScheduleAdmin):
         if self._is_workflow_schedule(obj):
             return False
         return super().has_delete_permission(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        queryset.exclude(periodictask__workflow__isnull=False).delete()

@@ -6,6 +6,7 @@ its semantics are kept: a day fires when it matches day of month AND day of week
 month. Day of week 0 is Sunday.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -111,12 +112,28 @@ def never_fires(cron, now):
         return True
 
 
+# cron-descriptor translates its sentences but takes day and month names from the
+# process locale (English here); switching the process locale is not thread-safe.
+_FRENCH_NAMES = dict(
+    zip(
+        "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April "
+        "May June July August September October November December".split(),
+        "lundi mardi mercredi jeudi vendredi samedi dimanche janvier février mars avril "
+        "mai juin juillet août septembre octobre novembre décembre".split(),
+        strict=True,
+    )
+)
+_ENGLISH_NAMES = re.compile(r"\b(" + "|".join(_FRENCH_NAMES) + r")\b")
+
+
 def describe(cron, language="en"):
-    """The schedule in words ("At 04:00 AM"), in English or French."""
+    """The schedule in words ("At 04:00", "À 05:00, uniquement le lundi"), in English or French."""
+    french = language.startswith("fr")
     options = Options()
-    options.locale_code = "fr_FR" if language.startswith("fr") else "en_US"
+    options.locale_code = "fr_FR" if french else "en_US"
     options.use_24hour_time_format = True
     try:
-        return ExpressionDescriptor(str(cron), options).get_description()
+        text = ExpressionDescriptor(str(cron), options).get_description()
     except Exception:  # cron-descriptor raises its own types for odd but valid specs
         return str(cron)
+    return _ENGLISH_NAMES.sub(lambda match: _FRENCH_NAMES[match.group(1)], text) if french else text

@@ -5,7 +5,7 @@ what beat accepts; a crontab that never fires (31 February) is refused before it
 reach beat (django-celery-beat #748).
 """
 
-from celery.schedules import ParseException, crontab
+from celery.schedules import ParseException
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Field, Layout, Submit
 from django import forms
@@ -61,7 +61,7 @@ class ScheduleForm(forms.Form):
                 _("One field holds one value, without spaces (use commas: 1,15)."), code="spaces"
             )
         try:
-            crontab(**{name: value})
+            Cron(**{name: value}).celery()
         except (ValueError, ParseException) as exc:
             raise forms.ValidationError(
                 _("Not a valid value: %(error)s"), code="invalid", params={"error": exc}
@@ -90,7 +90,7 @@ class ScheduleForm(forms.Form):
         cron = Cron(*(cleaned[name] for name in CRON_FIELDS))
         try:
             cron.celery()
-        except (ValueError, ParseException) as exc:
+        except ValueError as exc:  # each field parsed alone; Celery refuses 31 February itself
             raise forms.ValidationError(
                 _("This schedule never fires: %(error)s"), code="never", params={"error": exc}
             ) from None

@@ -7,19 +7,18 @@ the latest run of every workflow comes from one query, the runs of the due slots
 from another.
 """
 
-import re
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from .choices import RUN_STATUS_COLORS, STATE_COLORS, ChangeKind, RunStatus, Severity, WorkflowState
-from .crontabs import Cron, describe, next_fires, previous_fire
+from .choices import ChangeKind, RunStatus, Severity, WorkflowState
+from .crontabs import Cron, describe, next_fires
+from .engine import slot_for
 from .models import BeatHeartbeat, Workflow, WorkflowChange, WorkflowRun
-from .paused import paused_too_long
 from .registry import all_specs
 
 # Warnings get colours of their own, distinct from every run status (a test checks it).
@@ -31,8 +30,6 @@ WARNING_COLORS = {
 
 # A run this many times slower than the median of its workflow's recent runs is flagged.
 SLOW_FACTOR = 3
-# Durations of this many recent finished runs feed the median / p95.
-TREND_RUNS = 50
 
 
 @dataclass
@@ -73,13 +70,14 @@ def active_since(workflow, last_change_at=None):
 
 def due_slot(workflow, now, last_change_at=None):
     """The latest slot due more than the grace period ago, for a started workflow with
-    an enabled schedule; None when nothing is due."""
-    cron, tz, enabled = schedule_of(workflow)
+    an enabled schedule; None when nothing is due. The slot is the engine's own
+    (engine.slot_for), so a run recorded for it clears the warning."""
+    _cron, _tz, enabled = schedule_of(workflow)
     if workflow.state != WorkflowState.STARTED or not enabled:
         return None
     grace = timedelta(minutes=settings.WORKFLOW_LATE_GRACE_MINUTES)
     try:
-        slot = previous_fire(cron, now - grace, tz=tz)
+        slot = slot_for(workflow, now - grace)
     except ValueError:
         return None
     if slot is None or slot < active_since(workflow, last_change_at):
@@ -87,9 +85,9 @@ def due_slot(workflow, now, last_change_at=None):
     return slot
 
 
-def late_slot(workflow, now, last_change_at=None):
-    """The due slot that has no run at all (of any status), or None."""
-    slot = due_slot(workflow, now, last_change_at)
+def late_slot(workflow, now):
+    """The due slot of one workflow that has no run at all (of any status), or None."""
+    slot = due_slot(workflow, now, last_changes([workflow]).get(workflow.pk))
     if slot is None or WorkflowRun.objects.filter(workflow=workflow, slot=slot).exists():
         return None
     return slot
@@ -147,7 +145,6 @@ class WorkflowRow:
     """One line of the Technical workflows screen."""
 
     workflow: Workflow
-    state_color: str
     schedule_text: str
     cron: str
     tz: str
@@ -156,11 +153,6 @@ class WorkflowRow:
     last_run: WorkflowRun | None
     late_slot: datetime | None = None
     paused_days: int | None = None
-    warnings: list = field(default_factory=list)
-
-    @property
-    def last_run_color(self):
-        return RUN_STATUS_COLORS.get(self.last_run.status) if self.last_run else None
 
     @property
     def label(self):
@@ -169,28 +161,6 @@ class WorkflowRow:
     @property
     def bold(self):
         return self.workflow.severity in (Severity.PRODUCTION, Severity.CRITICAL)
-
-
-# cron-descriptor translates its sentences but takes day and month names from the
-# process locale (English here); switching the process locale is not thread-safe.
-_FRENCH_NAMES = dict(
-    zip(
-        "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April "
-        "May June July August September October November December".split(),
-        "lundi mardi mercredi jeudi vendredi samedi dimanche janvier février mars avril "
-        "mai juin juillet août septembre octobre novembre décembre".split(),
-        strict=True,
-    )
-)
-_NAMES = re.compile(r"\b(" + "|".join(_FRENCH_NAMES) + r")\b")
-
-
-def schedule_in_words(cron, language="en"):
-    """The schedule in words in the active language ("À 05:00, uniquement le lundi")."""
-    text = describe(cron, language)
-    if language.startswith("fr"):
-        text = _NAMES.sub(lambda match: _FRENCH_NAMES[match.group(1)], text)
-    return text
 
 
 def display_label(workflow):
@@ -208,20 +178,19 @@ def display_description(workflow):
 def installed_workflows():
     """Workflow rows of the workflows registered on this platform (installed apps)."""
     names = [spec.name for spec in all_specs()]
-    return Workflow.objects.filter(name__in=names).select_related("periodic_task__crontab", "supervisors")
+    return Workflow.objects.filter(name__in=names).select_related("periodic_task__crontab")
 
 
 def _last_runs(workflows):
     """The latest run of each workflow, in one query (index workflows_run_recent)."""
     latest = WorkflowRun.objects.filter(workflow=OuterRef("pk")).order_by("-created_at", "-id")
-    ids = Workflow.objects.filter(pk__in=[w.pk for w in workflows]).annotate(
+    last_ids = Workflow.objects.filter(pk__in=[w.pk for w in workflows]).values(
         last=Subquery(latest.values("pk")[:1])
     )
-    run_ids = [pk for pk in ids.values_list("last", flat=True) if pk]
-    return {run.workflow_id: run for run in WorkflowRun.objects.filter(pk__in=run_ids)}
+    return {run.workflow_id: run for run in WorkflowRun.objects.filter(pk__in=last_ids)}
 
 
-def _last_changes(workflows):
+def last_changes(workflows):
     """When each workflow's state or schedule last changed (restarts the late clock)."""
     rows = (
         WorkflowChange.objects.filter(
@@ -247,14 +216,13 @@ def workflow_rows(now, language="en"):
     """The rows of the Technical workflows screen, in registry order."""
     workflows = list(installed_workflows())
     last_runs = _last_runs(workflows)
-    last_changes = _last_changes(workflows)
+    changed = last_changes(workflows)
     due = {}
     for workflow in workflows:
-        slot = due_slot(workflow, now, last_changes.get(workflow.pk))
+        slot = due_slot(workflow, now, changed.get(workflow.pk))
         if slot is not None:
             due[workflow.pk] = slot
     answered = _slots_with_runs(due)
-    long_paused = set(paused_too_long(now).values_list("pk", flat=True))
 
     rows = []
     for workflow in workflows:
@@ -265,19 +233,17 @@ def workflow_rows(now, language="en"):
             upcoming = []
         row = WorkflowRow(
             workflow=workflow,
-            state_color=STATE_COLORS.get(workflow.state, "#6c757d"),
-            schedule_text=schedule_in_words(cron, language),
+            schedule_text=describe(cron, language),
             cron=str(cron),
             tz=tz,
             enabled=enabled,
             next_fire=upcoming[0] if upcoming else None,
             last_run=last_runs.get(workflow.pk),
+            paused_days=paused_days(workflow, now),
         )
         slot = due.get(workflow.pk)
         if slot is not None and (workflow.pk, slot) not in answered:
             row.late_slot = slot
-        if workflow.pk in long_paused:
-            row.paused_days = paused_days(workflow, now)
         rows.append(row)
     return rows
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from . import engine, schedules, supervision
 from .choices import RUN_STATUS_COLORS, STATE_COLORS, RunStatus, WorkflowState
+from .crontabs import describe
 from .forms import MIN_INTERVAL_MINUTES, ScheduleForm
 from .models import Workflow, WorkflowRun
 
@@ -47,6 +48,11 @@ STATE_ACTIONS = {
 def require(request, permission):
     if not request.user.has_perm(permission):
         raise PermissionDenied
+
+
+def _in_words(cron):
+    """The schedule in words, in the active language."""
+    return describe(cron, get_language() or "en")
 
 
 def _context(request, model_admin, **extra):
@@ -116,18 +122,16 @@ def workflow_detail(request, model_admin, object_id):
         request,
         model_admin,
         title=f"{supervision.display_label(workflow)} ({workflow.name})",
-        label=supervision.display_label(workflow),
         description=supervision.display_description(workflow),
         workflow=workflow,
         original=workflow,
         spec=workflow.spec,
-        state_color=STATE_COLORS.get(workflow.state),
         cron=cron,
         tz=tz,
         enabled=enabled,
-        schedule_text=supervision.schedule_in_words(cron, get_language() or "en"),
+        schedule_text=_in_words(cron),
         next_fires=supervision.next_fire_times(cron, tz, now) if enabled else [],
-        late_slot=supervision.late_slot(workflow, now, _last_change(workflow)),
+        late_slot=supervision.late_slot(workflow, now),
         paused_days=supervision.paused_days(workflow, now),
         runs=runs,
         trend=supervision.duration_trend(runs),
@@ -137,11 +141,6 @@ def workflow_detail(request, model_admin, object_id):
         history_runs=HISTORY_RUNS,
     )
     return TemplateResponse(request, "workflows/workflow_detail.html", context)
-
-
-def _last_change(workflow):
-    change = workflow.changes.filter(kind__in=["state", "schedule"]).order_by("-changed_at").first()
-    return change.changed_at if change else None
 
 
 def _periodic_task_url(request, workflow):
@@ -237,18 +236,17 @@ def schedule_edit(request, model_admin, object_id):
             if "save" in request.POST:
                 enabled = form.cleaned_data["enabled"]
                 if schedules.change_schedule(workflow, cron, enabled, request.user):
-                    words = supervision.schedule_in_words(cron, get_language() or "en")
                     messages.success(
                         request,
                         _("Schedule of %(workflow)s saved: %(cron)s (%(words)s).")
-                        % {"workflow": workflow.name, "cron": cron, "words": words},
+                        % {"workflow": workflow.name, "cron": cron, "words": _in_words(cron)},
                     )
                 else:
                     messages.info(request, _("Nothing changed."))
                 return HttpResponseRedirect(reverse("admin:workflows_workflow_change", args=[workflow.pk]))
             preview = {
                 "cron": cron,
-                "words": supervision.schedule_in_words(cron, get_language() or "en"),
+                "words": _in_words(cron),
                 "fires": supervision.next_fire_times(cron, tz, now),
             }
             too_frequent = _too_frequent(preview["fires"])
@@ -262,7 +260,7 @@ def schedule_edit(request, model_admin, object_id):
         original=workflow,
         form=form,
         current_cron=current_cron,
-        current_words=supervision.schedule_in_words(current_cron, get_language() or "en"),
+        current_words=_in_words(current_cron),
         current_enabled=task.enabled,
         current_fires=supervision.next_fire_times(current_cron, tz, now),
         tz=tz,
@@ -294,7 +292,6 @@ def run_detail(request, model_admin, object_id):
         "title": _("Run #%(run)s of %(workflow)s") % {"run": run.pk, "workflow": run.workflow.name},
         "run": run,
         "original": run,
-        "status_color": RUN_STATUS_COLORS.get(run.status),
         "metrics": sorted((run.metrics or {}).items()),
         "journal": journal,
         "can_view_workflow": request.user.has_perm(VIEW),

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 NAME = "cleanupPausedWorkflows"
 
 
-def test_an_administrator_pauses_resumes_and_runs_a_workflow(page, live_server, log_in, make_operator):
+def test_an_administrator_pauses_resumes_and_runs_a_workflow(page, log_in, make_operator):
     make_operator("alice", groups=["Administrators"], password="secret-pw-1")
     page.set_viewport_size({"width": 1500, "height": 900})
     log_in(page, "alice", "secret-pw-1")
@@ -47,7 +47,6 @@ def test_an_administrator_pauses_resumes_and_runs_a_workflow(page, live_server, 
     run = WorkflowRun.objects.get(workflow=workflow)
     assert (run.status, run.trigger, run.triggered_by.username) == (RunStatus.QUEUED, Trigger.MANUAL, "alice")
     expect(row.locator(".wf-last-run .wf-badge")).to_have_text("Queued")
-    page.screenshot(path="/tmp/screens.png", full_page=True)
 
     # The workflow's page: properties, runs and the change history of the two clicks.
     row.locator("td a").first.click()

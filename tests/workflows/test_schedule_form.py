@@ -175,3 +175,23 @@ def test_bulk_actions_leave_workflow_tasks_alone(client, administrator, workflow
     assert "1 task(s) of technical workflows left unchanged" in response.content.decode()
     assert PeriodicTask.objects.get(pk=workflow.periodic_task_id).enabled is True
     assert PeriodicTask.objects.get(pk=other.pk).enabled is False
+
+
+def test_bulk_delete_refuses_a_selection_holding_a_workflow_task(client, administrator, workflow):
+    """Django's delete_selected checks has_delete_permission(obj) on every object, the
+    workflow's task and (through its crontab) the task it would cascade to."""
+    client.force_login(administrator)
+    other = PeriodicTask.objects.create(
+        name="other", task="celery.backend_cleanup", crontab=CrontabSchedule.objects.create(minute="0")
+    )
+    for model, ids in (
+        ("periodictask", [workflow.periodic_task_id, other.pk]),
+        ("crontabschedule", [workflow.periodic_task.crontab_id, other.crontab_id]),
+    ):
+        response = client.post(
+            reverse(f"admin:django_celery_beat_{model}_changelist"),
+            {"action": "delete_selected", "_selected_action": ids, "post": "yes"},
+        )
+        assert response.status_code == 403, model
+    assert PeriodicTask.objects.filter(pk__in=[workflow.periodic_task_id, other.pk]).count() == 2
+    assert CrontabSchedule.objects.filter(pk=workflow.periodic_task.crontab_id).exists()

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from workflows.choices import RUN_STATUS_COLORS, RunStatus, Severity, Trigger, WorkflowState
+from workflows.crontabs import Cron, describe
 from workflows.engine import execute
 from workflows.models import BeatHeartbeat, Workflow, WorkflowChange, WorkflowLog, WorkflowRun
 from workflows.registry import all_specs, get_spec
@@ -240,7 +241,13 @@ def test_the_screen_is_in_french_when_the_browser_asks_for_it(admin_client):
     assert "Dernière exécution" in html
     # The schedule in words is French too ("À 05:00, uniquement le lundi").
     row = next(r for r in response.context["rows"] if r.workflow.name == "cleanupPausedWorkflows")
-    assert "lundi" in row.schedule_text
+    assert "lundi" in row.schedule_text and "Monday" not in row.schedule_text
+
+
+def test_the_schedule_in_words_names_days_and_months_in_french():
+    cron = Cron.parse("0 5 * 3 1")
+    assert describe(cron, "fr") == "À 05:00, uniquement le lundi, uniquement en mars"
+    assert describe(cron, "en") == "At 05:00, only on Monday, only in March"
 
 
 @pytest.mark.parametrize("when", [datetime(2026, 11, 23, 4, 0, 20, tzinfo=UTC)])

@@ -75,8 +75,10 @@ def test_slots_before_a_resume_or_a_schedule_change_are_not_late(workflow):
     set_state(workflow, WorkflowState.PAUSED, now=CREATED)
     set_state(workflow, WorkflowState.STARTED, now=SLOT + timedelta(minutes=30))
     assert row_of(now).late_slot is None
+    assert supervision.late_slot(workflow, now) is None  # the workflow's page agrees
     # A week later the next slot did not run: late again.
     assert row_of(SLOT + timedelta(days=7, hours=1)).late_slot == SLOT + timedelta(days=7)
+    assert supervision.late_slot(workflow, SLOT + timedelta(days=7, hours=1)) == SLOT + timedelta(days=7)
 
 
 def test_a_workflow_created_after_the_slot_is_not_late(workflow):
