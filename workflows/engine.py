@@ -64,6 +64,14 @@ def worker_identity(task=None):
     return f"{hostname} pid {os.getpid()}"
 
 
+def schedule_of(workflow):
+    """(Cron, time zone name, enabled) of the workflow's own PeriodicTask, or its default."""
+    task = workflow.periodic_task
+    if task is not None and task.crontab_id:
+        return Cron.from_schedule(task.crontab), str(task.crontab.timezone), task.enabled
+    return Cron.parse(workflow.default_crontab), settings.TIME_ZONE, False
+
+
 def schedule_slot(periodic_task, now):
     """The latest fire time, at or before `now`, of a periodic task's own crontab (in
     its time zone); None for a task without a crontab."""
@@ -76,9 +84,8 @@ def schedule_slot(periodic_task, now):
 def slot_for(workflow, now):
     """The crontab fire time a scheduled run started at `now` answers (the default
     crontab if the workflow has no schedule of its own)."""
-    return schedule_slot(workflow.periodic_task, now) or previous_fire(
-        Cron.parse(workflow.default_crontab), now, tz=settings.TIME_ZONE
-    )
+    cron, tz, _enabled = schedule_of(workflow)
+    return previous_fire(cron, now, tz=tz)
 
 
 def reap_abandoned(now, workflow=None):

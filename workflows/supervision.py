@@ -16,8 +16,8 @@ from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from .choices import ChangeKind, RunStatus, Severity, WorkflowState
-from .crontabs import Cron, describe, next_fires
-from .engine import slot_for
+from .crontabs import describe, next_fires
+from .engine import schedule_of, slot_for
 from .models import BeatHeartbeat, Workflow, WorkflowChange, WorkflowRun
 from .registry import all_specs
 
@@ -50,14 +50,6 @@ def beat_status(now):
         return BeatStatus(alive=False, last_seen=None, age=None)
     age = now - last
     return BeatStatus(alive=age <= timedelta(seconds=settings.BEAT_STALE_SECONDS), last_seen=last, age=age)
-
-
-def schedule_of(workflow):
-    """(Cron, time zone name, enabled) of the workflow's own PeriodicTask, or its default."""
-    task = workflow.periodic_task
-    if task is not None and task.crontab_id:
-        return Cron.from_schedule(task.crontab), str(task.crontab.timezone), task.enabled
-    return Cron.parse(workflow.default_crontab), settings.TIME_ZONE, False
 
 
 def active_since(workflow, last_change_at=None):
