@@ -71,10 +71,9 @@ def test_a_crontab_that_never_fires_is_refused():
     assert "never fires" in " ".join(form.non_field_errors())
 
 
-def test_the_page_shows_the_next_five_fire_times_in_local_time(client, administrator, url):
-    client.force_login(administrator)
+def test_the_page_shows_the_next_five_fire_times_in_local_time(administrator_client, url):
     with time_machine.travel(NOW, tick=False):
-        response = client.get(url)
+        response = administrator_client.get(url)
     html = response.content.decode()
     assert response.status_code == 200
     fires = [local for _utc, local in response.context["current_fires"]]
@@ -85,10 +84,11 @@ def test_the_page_shows_the_next_five_fire_times_in_local_time(client, administr
     assert 'id="schedule-form"' in html and 'class="cron-fields"' in html
 
 
-def test_preview_shows_the_submitted_schedule_without_saving(client, administrator, url, workflow):
-    client.force_login(administrator)
+def test_preview_shows_the_submitted_schedule_without_saving(administrator_client, url, workflow):
     with time_machine.travel(NOW, tick=False):
-        response = client.post(url, {**data(minute="30", hour="2", day_of_week="*"), "preview": "Preview"})
+        response = administrator_client.post(
+            url, {**data(minute="30", hour="2", day_of_week="*"), "preview": "Preview"}
+        )
     assert response.status_code == 200
     fires = [local for _utc, local in response.context["preview"]["fires"]]
     assert [(f.day, f.hour, f.minute) for f in fires] == [
@@ -104,15 +104,17 @@ def test_preview_shows_the_submitted_schedule_without_saving(client, administrat
     assert not WorkflowChange.objects.filter(workflow=workflow).exists()
 
 
-def test_preview_warns_about_schedules_more_often_than_every_15_minutes(client, administrator, url):
-    client.force_login(administrator)
-    response = client.post(url, {**data(minute="*/5", hour="*", day_of_week="*"), "preview": "1"})
+def test_preview_warns_about_schedules_more_often_than_every_15_minutes(administrator_client, url):
+    response = administrator_client.post(
+        url, {**data(minute="*/5", hour="*", day_of_week="*"), "preview": "1"}
+    )
     assert "more often than every 15 minutes" in response.content.decode()
 
 
-def test_save_changes_the_crontab_and_records_who_changed_what(client, administrator, url, workflow):
-    client.force_login(administrator)
-    response = client.post(
+def test_save_changes_the_crontab_and_records_who_changed_what(
+    administrator_client, administrator, url, workflow
+):
+    response = administrator_client.post(
         url, {**data(minute="15", hour="6", day_of_week="2", enabled=None), "save": "Save"}, follow=True
     )
     assert response.redirect_chain[-1][0] == reverse("admin:workflows_workflow_change", args=[workflow.pk])
@@ -128,9 +130,8 @@ def test_save_changes_the_crontab_and_records_who_changed_what(client, administr
     assert "Schedule of cleanupPausedWorkflows saved" in response.content.decode()
 
 
-def test_an_invalid_submission_saves_nothing_and_says_why(client, administrator, url, workflow):
-    client.force_login(administrator)
-    response = client.post(
+def test_an_invalid_submission_saves_nothing_and_says_why(administrator_client, url, workflow):
+    response = administrator_client.post(
         url, {**data(day_of_month="31", month_of_year="2", day_of_week="*"), "save": "Save"}
     )
     assert response.status_code == 200
@@ -140,34 +141,32 @@ def test_an_invalid_submission_saves_nothing_and_says_why(client, administrator,
     assert not WorkflowChange.objects.filter(workflow=workflow).exists()
 
 
-def test_the_periodic_task_admin_is_read_only_for_workflow_tasks(client, administrator, workflow):
-    client.force_login(administrator)
+def test_the_periodic_task_admin_is_read_only_for_workflow_tasks(administrator_client, workflow):
     task_url = reverse("admin:django_celery_beat_periodictask_change", args=[workflow.periodic_task_id])
-    response = client.get(task_url)
+    response = administrator_client.get(task_url)
     assert response.status_code == 200
     html = response.content.decode()
     assert "it is read-only here" in html
     assert reverse("admin:workflows_workflow_schedule", args=[workflow.pk]) in html
     assert 'name="_save"' not in html
     # A POST cannot change it either.
-    response = client.post(task_url, {"name": "x", "task": "x", "enabled": ""})
+    response = administrator_client.post(task_url, {"name": "x", "task": "x", "enabled": ""})
     assert response.status_code == 403
     assert PeriodicTask.objects.get(pk=workflow.periodic_task_id).enabled is True
     crontab_url = reverse(
         "admin:django_celery_beat_crontabschedule_change", args=[workflow.periodic_task.crontab_id]
     )
-    assert client.post(crontab_url, {"minute": "1"}).status_code == 403
+    assert administrator_client.post(crontab_url, {"minute": "1"}).status_code == 403
 
 
-def test_bulk_actions_leave_workflow_tasks_alone(client, administrator, workflow):
-    client.force_login(administrator)
+def test_bulk_actions_leave_workflow_tasks_alone(administrator_client, workflow):
     other = PeriodicTask.objects.create(
         name="other",
         task="celery.backend_cleanup",
         enabled=True,
         crontab=CrontabSchedule.objects.create(minute="0", hour="4"),
     )
-    response = client.post(
+    response = administrator_client.post(
         reverse("admin:django_celery_beat_periodictask_changelist"),
         {"action": "disable_tasks", "_selected_action": [workflow.periodic_task_id, other.pk]},
         follow=True,
@@ -177,10 +176,9 @@ def test_bulk_actions_leave_workflow_tasks_alone(client, administrator, workflow
     assert PeriodicTask.objects.get(pk=other.pk).enabled is False
 
 
-def test_bulk_delete_refuses_a_selection_holding_a_workflow_task(client, administrator, workflow):
+def test_bulk_delete_refuses_a_selection_holding_a_workflow_task(administrator_client, workflow):
     """Django's delete_selected checks has_delete_permission(obj) on every object, the
     workflow's task and (through its crontab) the task it would cascade to."""
-    client.force_login(administrator)
     other = PeriodicTask.objects.create(
         name="other", task="celery.backend_cleanup", crontab=CrontabSchedule.objects.create(minute="0")
     )
@@ -188,7 +186,7 @@ def test_bulk_delete_refuses_a_selection_holding_a_workflow_task(client, adminis
         ("periodictask", [workflow.periodic_task_id, other.pk]),
         ("crontabschedule", [workflow.periodic_task.crontab_id, other.crontab_id]),
     ):
-        response = client.post(
+        response = administrator_client.post(
             reverse(f"admin:django_celery_beat_{model}_changelist"),
             {"action": "delete_selected", "_selected_action": ids, "post": "yes"},
         )
