@@ -73,7 +73,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from workflows.engine import WorkflowError, one_line
+from workflows.api import WorkflowError, one_line
 
 from .choices import DeliveryState, FailureReason, LogStatus, QuarantineStatus, StatisticsMode
 from .retention import MAILBOX_FULL_DAYS, QUARANTINE_QUIET_DAYS, cutoff

@@ -220,7 +220,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = ("workflows.registry.route",)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULER = "workflows.scheduler:WorkflowScheduler"
+CELERY_BEAT_SCHEDULER = "workflows.beat:WorkflowScheduler"
 DJANGO_CELERY_BEAT_TZ_AWARE = True
 
 # --- Workflow engine --------------------------------------------------------

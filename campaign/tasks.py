@@ -2,8 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from workflows.choices import Module
-from workflows.registry import technical_workflow
+from workflows.api import Module, technical_workflow
 
 from . import cleanup as cleanup_module
 

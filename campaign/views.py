@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workflows.api import RunStatus, last_run
+
 from . import cleanup, retention
 from .forms import PurgeSettingsForm
 from .models import PurgeSettings
@@ -23,14 +25,7 @@ CHANGE_PURGE_SETTINGS = "campaign.change_purgesettings"
 
 
 def _last_cleanup():
-    from workflows.choices import RunStatus
-    from workflows.models import WorkflowRun
-
-    return (
-        WorkflowRun.objects.filter(workflow__name="cleanup", status=RunStatus.SUCCEEDED)
-        .order_by("-finished_at")
-        .first()
-    )
+    return last_run("cleanup", RunStatus.SUCCEEDED)
 
 
 def purge_settings(request):

@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
-from workflows.engine import WorkflowError
+from workflows.api import WorkflowError
 
 from . import billing, views
 from .models import ActiveProfileSnapshot, BillingReport

@@ -42,9 +42,7 @@ from django.utils.translation import gettext as _
 
 from campaign.choices import LogStatus
 from campaign.models import DeliveryLog
-from workflows import notifications
-from workflows.engine import WorkflowError, one_line
-from workflows.models import Workflow, WorkflowLog
+from workflows.api import WorkflowError, build_email, journal, one_line
 
 from . import activity
 from .conf import multiplier_for
@@ -309,7 +307,7 @@ def attachments(context):
 def build_message(report, to):
     with translation.override(report.language):
         context = context_for(report)
-        message = notifications.build("billing", context, [to])
+        message = build_email("billing", context, [to])
         files = attachments(context)
     for name, content in files:
         message.attach(name, content, "text/csv")
@@ -397,9 +395,5 @@ def resend(report, user, now=None):
     BillingReport.objects.filter(pk=report.pk).update(
         sent_at=Coalesce("sent_at", Value(now)), sent_to=to, last_error="", resend_count=F("resend_count") + 1
     )
-    workflow = Workflow.objects.filter(name=WORKFLOW_NAME).first()
-    if workflow is not None:
-        WorkflowLog.objects.write(
-            workflow, f"Billing report {report} resent to {to} by {user.get_username()}", at=now
-        )
+    journal(WORKFLOW_NAME, f"Billing report {report} resent to {to} by {user.get_username()}", at=now)
     return to

@@ -3,8 +3,7 @@
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from workflows.choices import Module
-from workflows.registry import technical_workflow
+from workflows.api import Module, technical_workflow
 
 from . import activity, billing
 from .conf import reporting_settings

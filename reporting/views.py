@@ -16,9 +16,7 @@ from django.views.decorators.http import require_POST
 
 from campaign.choices import ProfileTable
 from campaign.models import Channel
-from workflows.choices import RunStatus
-from workflows.engine import WorkflowError, enqueue
-from workflows.models import Workflow
+from workflows.api import RunStatus, Workflow, WorkflowError, enqueue
 
 from . import metrics
 from .models import ActiveProfileSnapshot

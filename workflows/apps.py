@@ -9,19 +9,10 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Technical workflows")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the system checks)
+        # Imported here, once the models are loaded: the system checks register
+        # themselves, and workflows are declared in the tasks.py of installed apps only.
+        from . import checks  # noqa: F401
+        from .sync import sync_after_migrate
 
-        # Workflows are declared in the tasks.py of installed apps only.
         autodiscover_modules("tasks")
         post_migrate.connect(sync_after_migrate)
-
-
-def sync_after_migrate(sender, **kwargs):
-    """Once per migrate (after the last app), create the workflow rows and schedules."""
-    from django.apps import apps
-
-    from .schedules import sync_workflows
-
-    if sender is not list(apps.get_app_configs())[-1]:
-        return
-    sync_workflows()

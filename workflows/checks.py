@@ -3,13 +3,14 @@
 from django.conf import settings
 from django.core.checks import Error, register
 
+from .plugins import check_contributions
+from .registry import all_specs
+
 
 @register()
 def check_visibility_timeout(app_configs, **kwargs):
     """Redis redelivers an unacknowledged task after its visibility timeout: it must
     exceed the longest workflow time limit, or a long run would start twice."""
-    from .registry import all_specs
-
     options = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {})
     timeout = options.get("visibility_timeout")
     if timeout is None:
@@ -24,3 +25,9 @@ def check_visibility_timeout(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@register()
+def check_plugin_declarations(app_configs, **kwargs):
+    """Duplicate keys, unknown folders, permissions of another app… in contributions.py."""
+    return [Error(message, id="workflows.E002") for message in check_contributions()]

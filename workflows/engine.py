@@ -8,7 +8,13 @@
    writes the run's heartbeat.
 4. Success, retry (same row) or failure is written to the ledger and the journal;
    supervisors are told of failures.
+
+Every change of a run's status is one UPDATE conditional on the status it expects
+(`_move`): a run the reaper marked abandoned that finishes later stays abandoned (the
+journal says how it ended), so it never flips back or takes a slot twice.
 """
+
+from __future__ import annotations
 
 import logging
 import os
@@ -16,8 +22,10 @@ import socket
 import threading
 import traceback as tb
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce
@@ -25,8 +33,13 @@ from django.utils import timezone
 
 from . import notifications
 from .choices import CatchUp, LogLevel, RunStatus, Trigger, WorkflowState
-from .crontabs import Cron, previous_fire
+from .context import RunContext, WorkflowError, one_line
 from .models import Workflow, WorkflowLog, WorkflowRun
+from .registry import WorkflowSpec, get_spec
+from .slots import latest_slot
+
+if TYPE_CHECKING:
+    from celery import Task
 
 logger = logging.getLogger(__name__)
 
@@ -35,78 +48,37 @@ logger = logging.getLogger(__name__)
 CATCH_UP_TOLERANCE = timedelta(minutes=5)
 
 
-class WorkflowError(Exception):
-    """A failure whose message is already a readable one-line reason."""
-
-
-class RunContext:
-    """What a workflow function receives: the run's `now`, its journal and metrics."""
-
-    def __init__(self, workflow, run, now):
-        self.workflow = workflow
-        self.run = run
-        self.now = now
-        self.metrics = {}
-
-    def log(self, message, level=LogLevel.INFO):
-        line = WorkflowLog.objects.write(self.workflow, message, run=self.run, level=level)
-        WorkflowRun.objects.filter(pk=self.run.pk).update(heartbeat_at=line.created_at)
-
-    def warning(self, message):
-        self.log(message, LogLevel.WARNING)
-
-    def count(self, key, amount=1):
-        self.metrics[key] = self.metrics.get(key, 0) + amount
-
-
-def worker_identity(task=None):
+def worker_identity(task: Task | None = None) -> str:
     hostname = getattr(getattr(task, "request", None), "hostname", None) or socket.gethostname()
     return f"{hostname} pid {os.getpid()}"
 
 
-def schedule_of(workflow):
-    """(Cron, time zone name, enabled) of the workflow's own PeriodicTask, or its default."""
-    task = workflow.periodic_task
-    if task is not None and task.crontab_id:
-        return Cron.from_schedule(task.crontab), str(task.crontab.timezone), task.enabled
-    return Cron.parse(workflow.default_crontab), settings.TIME_ZONE, False
+def _local(moment: datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def schedule_slot(periodic_task, now):
-    """The latest fire time, at or before `now`, of a periodic task's own crontab (in
-    its time zone); None for a task without a crontab."""
-    schedule = periodic_task.crontab if periodic_task is not None else None
-    if schedule is None:
-        return None
-    return previous_fire(Cron.from_schedule(schedule), now, tz=str(schedule.timezone))
+def _move(run_id: int, expected: str, **changes: Any) -> bool:
+    """Change a run's status (and other fields) only if it still has the `expected`
+    status; True when it did."""
+    return WorkflowRun.objects.filter(pk=run_id, status=expected).update(**changes) == 1
 
 
-def slot_for(workflow, now):
-    """The crontab fire time a scheduled run started at `now` answers (the default
-    crontab if the workflow has no schedule of its own)."""
-    cron, tz, _enabled = schedule_of(workflow)
-    return previous_fire(cron, now, tz=tz)
-
-
-def reap_abandoned(now, workflow=None):
-    """Mark runs whose heartbeat stopped (or that stayed queued too long) abandoned."""
+def reap_abandoned(now: datetime, workflow: Workflow | None = None) -> int:
+    """Mark runs whose heartbeat stopped (or that stayed queued too long) abandoned.
+    Called by beat's tick and by the engine before a run, never by a page."""
     stale = WorkflowRun.objects.stale(now).select_related("workflow")
     if workflow is not None:
         stale = stale.filter(workflow=workflow)
     reaped = 0
     for run in stale[:100]:  # a handful at most: one active run per workflow
-        was = run.status
-        if was == RunStatus.RUNNING:
-            reason = "Abandoned: no heartbeat since {} (the worker died or was killed)".format(
-                timezone.localtime(run.heartbeat_at).strftime("%Y-%m-%d %H:%M:%S")
+        if run.status == RunStatus.RUNNING:
+            reason = (
+                f"Abandoned: no heartbeat since {_local(run.heartbeat_at or run.created_at)} "
+                "(the worker died or was killed)"
             )
         else:
-            reason = "Abandoned: queued since {} and never picked up by a worker".format(
-                timezone.localtime(run.created_at).strftime("%Y-%m-%d %H:%M:%S")
-            )
-        if not WorkflowRun.objects.filter(pk=run.pk, status=was).update(
-            status=RunStatus.ABANDONED, finished_at=now, error=reason
-        ):
+            reason = f"Abandoned: queued since {_local(run.created_at)} and never picked up by a worker"
+        if not _move(run.pk, run.status, status=RunStatus.ABANDONED, finished_at=now, error=reason):
             continue  # it moved on by itself meanwhile
         reaped += 1
         run.status, run.error, run.finished_at = RunStatus.ABANDONED, reason, now
@@ -115,11 +87,13 @@ def reap_abandoned(now, workflow=None):
     return reaped
 
 
-def enqueue(workflow, user=None, trigger=Trigger.MANUAL):
+def enqueue(
+    workflow: Workflow, user: AbstractBaseUser | None = None, trigger: str = Trigger.MANUAL
+) -> WorkflowRun:
     """ "Run now": record a queued run and hand it to a worker. Returns the run; a
     duplicate (a run already queued or running) comes back as a skipped run."""
-    spec = workflow.spec
-    if spec is None:
+    spec = get_spec(workflow.name)
+    if spec is None or spec.task is None:
         raise WorkflowError(f"{workflow.name} is not installed on this platform")
     now = timezone.now()
     user_id = user.pk if user else None
@@ -132,15 +106,21 @@ def enqueue(workflow, user=None, trigger=Trigger.MANUAL):
         spec.task.apply_async(kwargs=kwargs)
     except Exception as exc:  # broker down: the run must not stay queued forever
         reason = f"Could not reach the broker: {exc}".splitlines()[0][:500]
-        WorkflowRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.FAILED, finished_at=timezone.now(), error=reason
-        )
-        WorkflowLog.objects.write(workflow, reason, run=run, level=LogLevel.ERROR)
+        if _move(run.pk, RunStatus.QUEUED, status=RunStatus.FAILED, finished_at=timezone.now(), error=reason):
+            WorkflowLog.objects.write(workflow, reason, run=run, level=LogLevel.ERROR)
         run.refresh_from_db()
     return run
 
 
-def execute(spec, *, trigger=Trigger.SCHEDULE, run_id=None, user_id=None, task=None, slot=None):
+def execute(
+    spec: WorkflowSpec,
+    *,
+    trigger: str = Trigger.SCHEDULE,
+    run_id: int | None = None,
+    user_id: int | None = None,
+    task: Task | None = None,
+    slot: str | None = None,
+) -> WorkflowRun:
     """Run one workflow through the ledger; returns the WorkflowRun. A scheduled run
     answers `slot` (ISO time, sent by beat) or, without one, the latest fire time of its
     crontab. (Celery's Django fixup recycles the worker's connections around each task.)"""
@@ -153,28 +133,30 @@ def execute(spec, *, trigger=Trigger.SCHEDULE, run_id=None, user_id=None, task=N
         if run is None:  # someone else took it, or it was abandoned meanwhile
             return WorkflowRun.objects.get(pk=run_id)
     else:
-        sent_slot, slot = slot, None
+        answered = None
         if trigger == Trigger.SCHEDULE:
             if workflow.state != WorkflowState.STARTED:
                 return _skip(workflow, trigger, None, now, f"Skipped: the workflow is {workflow.state}")
-            slot = datetime.fromisoformat(sent_slot) if sent_slot else slot_for(workflow, now)
-            if workflow.catch_up == CatchUp.SKIP and slot and now - slot > CATCH_UP_TOLERANCE:
-                return _skip(
-                    workflow,
-                    trigger,
-                    None,
-                    now,
-                    "Skipped: slot {} was missed and the catch-up policy is to skip".format(
-                        timezone.localtime(slot).strftime("%Y-%m-%d %H:%M")
-                    ),
-                )
-        run = _claim_new(workflow, trigger, slot, user_id, now, RunStatus.RUNNING, task)
+            answered = datetime.fromisoformat(slot) if slot else latest_slot(workflow, now)
+            if workflow.catch_up == CatchUp.SKIP and answered and now - answered > CATCH_UP_TOLERANCE:
+                missed = timezone.localtime(answered).strftime("%Y-%m-%d %H:%M")
+                reason = f"Skipped: slot {missed} was missed and the catch-up policy is to skip"
+                return _skip(workflow, trigger, None, now, reason)
+        run = _claim_new(workflow, trigger, answered, user_id, now, RunStatus.RUNNING, task)
         if run.status == RunStatus.SKIPPED:
             return run
     return _run(spec, workflow, run, now, task)
 
 
-def _claim_new(workflow, trigger, slot, user_id, now, status, task=None):
+def _claim_new(
+    workflow: Workflow,
+    trigger: str,
+    slot: datetime | None,
+    user_id: int | None,
+    now: datetime,
+    status: str,
+    task: Task | None = None,
+) -> WorkflowRun:
     running = status == RunStatus.RUNNING
     try:
         with transaction.atomic():
@@ -200,7 +182,14 @@ def _claim_new(workflow, trigger, slot, user_id, now, status, task=None):
         return _skip(workflow, trigger, slot, now, reason, user_id)
 
 
-def _skip(workflow, trigger, slot, now, reason, user_id=None):
+def _skip(
+    workflow: Workflow,
+    trigger: str,
+    slot: datetime | None,
+    now: datetime,
+    reason: str,
+    user_id: int | None = None,
+) -> WorkflowRun:
     run = WorkflowRun.objects.create(
         workflow=workflow,
         trigger=trigger,
@@ -215,8 +204,10 @@ def _skip(workflow, trigger, slot, now, reason, user_id=None):
     return run
 
 
-def _claim_queued(run_id, now, worker):
-    claimed = WorkflowRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+def _claim_queued(run_id: int, now: datetime, worker: str) -> WorkflowRun | None:
+    claimed = _move(
+        run_id,
+        RunStatus.QUEUED,
         status=RunStatus.RUNNING,
         started_at=Coalesce("started_at", Value(now)),
         heartbeat_at=now,
@@ -228,12 +219,12 @@ def _claim_queued(run_id, now, worker):
 class _Heartbeat(threading.Thread):
     """Writes the run's heartbeat from its own connection while the workflow works."""
 
-    def __init__(self, run_id):
+    def __init__(self, run_id: int) -> None:
         super().__init__(daemon=True, name=f"heartbeat-{run_id}")
         self.run_id = run_id
         self.finished = threading.Event()
 
-    def run(self):
+    def run(self) -> None:
         try:
             while not self.finished.wait(settings.WORKFLOW_HEARTBEAT_SECONDS):
                 try:
@@ -245,11 +236,13 @@ class _Heartbeat(threading.Thread):
         finally:
             connection.close()
 
-    def stop(self):
+    def stop(self) -> None:
         self.finished.set()
 
 
-def _run(spec, workflow, run, now, task):
+def _run(
+    spec: WorkflowSpec, workflow: Workflow, run: WorkflowRun, now: datetime, task: Task | None
+) -> WorkflowRun:
     ctx = RunContext(workflow, run, now)
     slot_text = f", slot {timezone.localtime(run.slot):%Y-%m-%d %H:%M}" if run.slot else ""
     attempt = f", attempt {run.attempt}" if run.attempt > 1 else ""
@@ -264,23 +257,36 @@ def _run(spec, workflow, run, now, task):
         heartbeat.stop()
     metrics = {**ctx.metrics, **(result or {})}
     end = timezone.now()
-    WorkflowRun.objects.filter(pk=run.pk).update(
-        status=RunStatus.SUCCEEDED, finished_at=end, metrics=metrics, error=""
-    )
-    ctx.log(f"Succeeded in {(end - run.started_at).total_seconds():.1f} s")
+    seconds = (end - (run.started_at or now)).total_seconds()
+    if _move(
+        run.pk, RunStatus.RUNNING, status=RunStatus.SUCCEEDED, finished_at=end, metrics=metrics, error=""
+    ):
+        ctx.log(f"Succeeded in {seconds:.1f} s")
+    else:
+        _finished_after_all(ctx, f"succeeded in {seconds:.1f} s", metrics)
     run.refresh_from_db()
     return run
 
 
-def one_line(exc):
-    if isinstance(exc, WorkflowError):
-        text = str(exc)
-    else:
-        text = f"{type(exc).__name__}: {exc}"
-    return (text.strip().splitlines() or [type(exc).__name__])[0][:480]
+def _finished_after_all(ctx: RunContext, how: str, metrics: dict[str, Any]) -> None:
+    """The run ended after the reaper had marked it abandoned: it stays abandoned, and
+    the journal (and its metrics) say how it ended."""
+    current = WorkflowRun.objects.filter(pk=ctx.run.pk).values_list("status", flat=True).first()
+    WorkflowRun.objects.filter(pk=ctx.run.pk, status=current).update(metrics=metrics)
+    ctx.log(
+        f"Finished after all ({how}) after it had been marked {current}: it stays {current}",
+        LogLevel.WARNING,
+    )
 
 
-def _failed(spec, workflow, run, ctx, exc, task):
+def _failed(
+    spec: WorkflowSpec,
+    workflow: Workflow,
+    run: WorkflowRun,
+    ctx: RunContext,
+    exc: Exception,
+    task: Task | None,
+) -> WorkflowRun:
     reason = one_line(exc)
     if (
         task is not None
@@ -289,25 +295,46 @@ def _failed(spec, workflow, run, ctx, exc, task):
         and run.attempt <= spec.max_retries
     ):
         countdown = spec.retry_backoff * 2 ** (run.attempt - 1)
-        WorkflowRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.QUEUED, attempt=run.attempt + 1, error=reason, metrics=ctx.metrics
-        )
-        ctx.warning(f"Attempt {run.attempt} failed: {reason}. Retrying in {countdown} s")
-        raise task.retry(
-            kwargs={"trigger": run.trigger, "run_id": run.pk, "user_id": run.triggered_by_id},
-            countdown=countdown,
-            exc=exc,
-            max_retries=spec.max_retries,
-        )
+        if _move(
+            run.pk,
+            RunStatus.RUNNING,
+            status=RunStatus.QUEUED,
+            attempt=run.attempt + 1,
+            error=reason,
+            metrics=ctx.metrics,
+        ):
+            ctx.warning(f"Attempt {run.attempt} failed: {reason}. Retrying in {countdown} s")
+            raise task.retry(
+                kwargs={"trigger": run.trigger, "run_id": run.pk, "user_id": run.triggered_by_id},
+                countdown=countdown,
+                exc=exc,
+                max_retries=spec.max_retries,
+            )
+        _finished_after_all(ctx, f"failed: {reason}", ctx.metrics)
+        run.refresh_from_db()
+        return run
     logger.exception("workflow %s run %s failed", workflow.name, run.pk)
-    WorkflowRun.objects.filter(pk=run.pk).update(
+    if not _move(
+        run.pk,
+        RunStatus.RUNNING,
         status=RunStatus.FAILED,
         finished_at=timezone.now(),
         metrics=ctx.metrics,
         error=reason,
         traceback="".join(tb.format_exception(exc)),
-    )
+    ):
+        _finished_after_all(ctx, f"failed: {reason}", ctx.metrics)
+        run.refresh_from_db()
+        return run
     ctx.log(f"Failed: {reason}", LogLevel.ERROR)
     run.refresh_from_db()
     notifications.notify_failure(workflow, run)
     return run
+
+
+def run_by_name(name: str, trigger: str = Trigger.COMMAND) -> WorkflowRun:
+    """Run an installed workflow now, synchronously, through the ledger."""
+    spec = get_spec(name)
+    if spec is None:
+        raise WorkflowError(f"{name} is not installed on this platform")
+    return execute(spec, trigger=trigger)

@@ -36,9 +36,11 @@ class ScheduleForm(forms.Form):
         help_text=_("A disabled schedule is never sent by beat; Run now still works."),
     )
 
-    def __init__(self, *args, now=None, **kwargs):
+    def __init__(self, *args, now=None, validator=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.now = now or timezone.now()
+        # The workflow's own rule (e.g. billing: once a month, on one day from 1 to 28).
+        self.validator = validator
         self.helper = FormHelper()
         self.helper.form_id = "schedule-form"
         self.helper.form_method = "post"
@@ -100,5 +102,8 @@ class ScheduleForm(forms.Form):
                 code="never",
                 params={"cron": cron},
             )
+        reason = self.validator(cron) if self.validator is not None else None
+        if reason:
+            raise forms.ValidationError(reason, code="workflow_rule")
         cleaned["cron"] = cron
         return cleaned

@@ -95,12 +95,6 @@ class Workflow(models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def spec(self):
-        from .registry import get_spec
-
-        return get_spec(self.name)
-
 
 class WorkflowRunQuerySet(models.QuerySet):
     def active(self):

@@ -1,4 +1,5 @@
-"""Emails of the workflow engine: failures to supervisors, paused-workflow warnings."""
+"""The platform's one email renderer (`build`: templates/emails/<name>-subject.txt,
+-body.txt and -body.html), and the engine's own emails: failures to supervisors."""
 
 import logging
 
@@ -9,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from .choices import LogLevel
+from .models import WorkflowLog
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +44,6 @@ def send(template, context, recipients):
 
 def notify_failure(workflow, run):
     """Tell the supervisors that a run failed; a mail error is journaled, not raised."""
-    from .models import WorkflowLog
-
     recipients = supervisor_addresses(workflow)
     if not recipients:
         return 0

@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from .choices import ChangeKind, LogLevel, Severity, WorkflowState
 from .models import Workflow
 from .notifications import send, supervisor_addresses, workflow_url
-from .schedules import record_change, set_state
+from .states import record_change, set_state
 
 # Weekly runs drift by a few minutes; a notification this close to a full period counts.
 PERIOD_TOLERANCE = timedelta(hours=1)

@@ -1,30 +1,41 @@
-"""One way to declare a technical workflow: the `technical_workflow` decorator.
+"""The registry of technical workflows: their declarations, and nothing else.
 
-It records the workflow's properties in the registry and makes the function a Celery
-task that runs through the engine. Workflows are declared in their app's tasks.py, so
-an app that is not installed brings none (WorkflowsConfig.ready imports tasks.py of
-installed apps only).
+`workflows.declare.technical_workflow` fills it when an app's tasks.py is imported
+(WorkflowsConfig.ready imports the tasks.py of installed apps only, so an app that is
+not installed brings no workflow). Everything else reads it: the engine, the beat
+schedule sync, the screens, the task router and `runall`'s queues.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from celery import shared_task
-from django.conf import settings
-
-from .choices import CatchUp, Module, Severity
+from .choices import CatchUp, Severity
 from .crontabs import Cron
 
-_REGISTRY = {}
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from celery import Task
+    from django.utils.functional import _StrOrPromise as Text
+
+    from .context import RunContext
+else:
+    Text = str
 
 
 @dataclass
 class WorkflowSpec:
+    """A workflow as its app declares it."""
+
     name: str
-    label: str
+    label: Text
     module: str
     crontab: str
-    function: object
-    description: str = ""
+    function: Callable[[RunContext], dict[str, Any] | None]
+    description: Text = ""
     severity: str = Severity.NORMAL
     catch_up: str = CatchUp.RUN_ONCE
     queue: str = "default"
@@ -32,85 +43,47 @@ class WorkflowSpec:
     soft_time_limit: int | None = None
     max_retries: int = 0
     retry_backoff: int = 60
-    retry_on: tuple = ()
+    retry_on: tuple[type[BaseException], ...] = ()
     # preview(now) -> text: what a run would do now, changing nothing (run_workflow --dry-run).
-    preview: object = field(default=None, repr=False)
-    task: object = field(default=None, repr=False)
+    preview: Callable[[datetime], str] | None = field(default=None, repr=False)
+    # schedule_validator(cron) -> None, or the reason the schedule form refuses `cron`.
+    schedule_validator: Callable[[Cron], Text | None] | None = field(default=None, repr=False)
+    task: Task | None = field(default=None, repr=False)
 
     @property
-    def task_name(self):
+    def task_name(self) -> str:
         return f"workflow.{self.name}"
 
     @property
-    def cron(self):
+    def cron(self) -> Cron:
         return Cron.parse(self.crontab)
 
 
-def technical_workflow(
-    *,
-    name,
-    label,
-    crontab,
-    module=Module.DELIVERIES,
-    description="",
-    severity=Severity.NORMAL,
-    catch_up=CatchUp.RUN_ONCE,
-    queue="default",
-    time_limit=3600,
-    soft_time_limit=None,
-    max_retries=0,
-    retry_backoff=60,
-    retry_on=(),
-    preview=None,
-):
-    """Declare a technical workflow. The function takes a `RunContext` (ctx.now,
-    ctx.log(), ctx.metrics) and returns a dict of metrics, or None."""
-    Cron.parse(crontab).celery()  # a bad default crontab fails at import, not at 04:00
-    if time_limit > settings.WORKFLOW_MAX_TIME_LIMIT:
-        raise ValueError(f"{name}: time_limit above WORKFLOW_MAX_TIME_LIMIT")
-
-    def decorate(function):
-        spec = WorkflowSpec(
-            name=name,
-            label=label,
-            module=module,
-            crontab=crontab,
-            function=function,
-            description=description,
-            severity=severity,
-            catch_up=catch_up,
-            queue=queue,
-            time_limit=time_limit,
-            soft_time_limit=soft_time_limit or max(time_limit - 60, int(time_limit * 0.9)),
-            max_retries=max_retries,
-            retry_backoff=retry_backoff,
-            retry_on=tuple(retry_on),
-            preview=preview,
-        )
-
-        def run_task(self, trigger="schedule", run_id=None, user_id=None, slot=None):
-            from .engine import execute
-
-            run = execute(spec, trigger=trigger, run_id=run_id, user_id=user_id, task=self, slot=slot)
-            return {"run": run.pk, "status": run.status}
-
-        run_task.__name__ = function.__name__
-        run_task.__doc__ = function.__doc__
-        spec.task = shared_task(
-            bind=True,
-            name=spec.task_name,
-            time_limit=time_limit,
-            soft_time_limit=spec.soft_time_limit,
-            max_retries=max_retries,
-            ignore_result=True,
-        )(run_task)
-        _REGISTRY[name] = spec
-        return spec.task
-
-    return decorate
+_REGISTRY: dict[str, WorkflowSpec] = {}
 
 
-def route(name, args, kwargs, options, task=None, **kw):
+def register(spec: WorkflowSpec) -> None:
+    _REGISTRY[spec.name] = spec
+
+
+def get_spec(name: str) -> WorkflowSpec | None:
+    """The declaration of an installed workflow, or None."""
+    return _REGISTRY.get(name)
+
+
+def all_specs() -> list[WorkflowSpec]:
+    """Every installed workflow's declaration, by name."""
+    return sorted(_REGISTRY.values(), key=lambda spec: spec.name)
+
+
+def workflow_queues() -> list[str]:
+    """The queues the installed workflows run on."""
+    return sorted({spec.queue for spec in _REGISTRY.values()})
+
+
+def route(
+    name: str, args: Any, kwargs: Any, options: Any, task: Any = None, **kw: Any
+) -> dict[str, str] | None:
     """Celery task router (CELERY_TASK_ROUTES): each workflow goes to its own queue,
     so that a long purge cannot starve tracking."""
     if name.startswith("workflow."):
@@ -118,11 +91,3 @@ def route(name, args, kwargs, options, task=None, **kw):
         if spec is not None:
             return {"queue": spec.queue}
     return None
-
-
-def get_spec(name):
-    return _REGISTRY.get(name)
-
-
-def all_specs():
-    return sorted(_REGISTRY.values(), key=lambda spec: spec.name)

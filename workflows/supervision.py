@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from .choices import ChangeKind, RunStatus, Severity, WorkflowState
 from .crontabs import describe, next_fires
-from .engine import schedule_of, slot_for
 from .models import BeatHeartbeat, Workflow, WorkflowChange, WorkflowRun
-from .registry import all_specs
+from .registry import all_specs, get_spec
+from .slots import current_schedule, latest_slot
 
 # Warnings get colours of their own, distinct from every run status (a test checks it).
 WARNING_COLORS = {
@@ -63,13 +63,12 @@ def active_since(workflow, last_change_at=None):
 def due_slot(workflow, now, last_change_at=None):
     """The latest slot due more than the grace period ago, for a started workflow with
     an enabled schedule; None when nothing is due. The slot is the engine's own
-    (engine.slot_for), so a run recorded for it clears the warning."""
-    _cron, _tz, enabled = schedule_of(workflow)
-    if workflow.state != WorkflowState.STARTED or not enabled:
+    (slots.latest_slot), so a run recorded for it clears the warning."""
+    if workflow.state != WorkflowState.STARTED or not current_schedule(workflow).enabled:
         return None
     grace = timedelta(minutes=settings.WORKFLOW_LATE_GRACE_MINUTES)
     try:
-        slot = slot_for(workflow, now - grace)
+        slot = latest_slot(workflow, now - grace)
     except ValueError:
         return None
     if slot is None or slot < active_since(workflow, last_change_at):
@@ -94,6 +93,15 @@ def paused_days(workflow, now):
     if now - workflow.paused_at <= timedelta(days=settings.PAUSED_WORKFLOW_PERIOD_DAYS):
         return None
     return (now - workflow.paused_at).days
+
+
+def not_responding(run, now):
+    """A running run whose heartbeat is older than the timeout: shown as not responding
+    until beat's tick or the engine reaps it (a page never writes)."""
+    if run is None or run.status != RunStatus.RUNNING:
+        return False
+    heartbeat = run.heartbeat_at or run.started_at or run.created_at
+    return now - heartbeat > timedelta(seconds=settings.WORKFLOW_HEARTBEAT_TIMEOUT)
 
 
 def percentile(values, fraction):
@@ -145,6 +153,7 @@ class WorkflowRow:
     last_run: WorkflowRun | None
     late_slot: datetime | None = None
     paused_days: int | None = None
+    not_responding: bool = False
 
     @property
     def label(self):
@@ -158,12 +167,12 @@ class WorkflowRow:
 def display_label(workflow):
     """The label in the active language: the registry's lazy label (the row keeps the
     English text it was synced with)."""
-    spec = workflow.spec
+    spec = get_spec(workflow.name)
     return spec.label if spec is not None else workflow.label
 
 
 def display_description(workflow):
-    spec = workflow.spec
+    spec = get_spec(workflow.name)
     return spec.description if spec is not None and spec.description else workflow.description
 
 
@@ -218,7 +227,8 @@ def workflow_rows(now, language="en"):
 
     rows = []
     for workflow in workflows:
-        cron, tz, enabled = schedule_of(workflow)
+        schedule = current_schedule(workflow)
+        cron, tz, enabled = schedule.cron, schedule.tz, schedule.enabled
         try:
             upcoming = next_fires(cron, now, count=1, tz=tz) if enabled else []
         except ValueError:
@@ -233,6 +243,7 @@ def workflow_rows(now, language="en"):
             last_run=last_runs.get(workflow.pk),
             paused_days=paused_days(workflow, now),
         )
+        row.not_responding = not_responding(row.last_run, now)
         slot = due.get(workflow.pk)
         if slot is not None and (workflow.pk, slot) not in answered:
             row.late_slot = slot

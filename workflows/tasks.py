@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import paused
 from .choices import Module
-from .registry import technical_workflow
+from .declare import technical_workflow
 
 
 @technical_workflow(

@@ -20,11 +20,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import engine, schedules, supervision
+from . import engine, states, supervision
 from .choices import RUN_STATUS_COLORS, STATE_COLORS, RunStatus, WorkflowState
 from .crontabs import describe
 from .forms import MIN_INTERVAL_MINUTES, ScheduleForm
 from .models import Workflow, WorkflowRun
+from .registry import get_spec
+from .slots import current_schedule
 
 VIEW = "workflows.view_workflow"
 OPERATE = "workflows.operate_workflow"
@@ -75,8 +77,8 @@ def workflow_list(request, model_admin):
     """Administration › Production › Technical workflows."""
     require(request, VIEW)
     now = timezone.now()
-    # Runs whose worker died show as abandoned, not as running forever.
-    engine.reap_abandoned(now)
+    # Reading never writes: a run whose worker died shows as "not responding" until
+    # beat's tick (or the next run) marks it abandoned.
     context = _context(
         request,
         model_admin,
@@ -115,9 +117,11 @@ def workflow_detail(request, model_admin, object_id):
     workflow = get_object_or_404(
         Workflow.objects.select_related("periodic_task__crontab", "supervisors"), pk=object_id
     )
-    engine.reap_abandoned(now, workflow)
     runs = list(workflow.runs.select_related("triggered_by")[:HISTORY_RUNS])
-    cron, tz, enabled = supervision.schedule_of(workflow)
+    for run in runs:
+        run.not_responding = supervision.not_responding(run, now)
+    schedule = current_schedule(workflow)
+    cron, tz, enabled = schedule.cron, schedule.tz, schedule.enabled
     context = _context(
         request,
         model_admin,
@@ -125,7 +129,7 @@ def workflow_detail(request, model_admin, object_id):
         description=supervision.display_description(workflow),
         workflow=workflow,
         original=workflow,
-        spec=workflow.spec,
+        spec=get_spec(workflow.name),
         cron=cron,
         tz=tz,
         enabled=enabled,
@@ -204,7 +208,7 @@ def change_state(request, model_admin, object_id, action):
             },
         )
     else:
-        schedules.set_state(workflow, target, request.user)
+        states.set_state(workflow, target, request.user)
         messages.success(
             request,
             _("Workflow %(workflow)s is now %(state)s.")
@@ -226,16 +230,19 @@ def schedule_edit(request, model_admin, object_id):
             _("Workflow %(workflow)s has no schedule yet: run sync_workflows.") % {"workflow": workflow.name},
         )
         return HttpResponseRedirect(reverse("admin:workflows_workflow_change", args=[workflow.pk]))
-    current_cron, tz, _enabled = supervision.schedule_of(workflow)
+    schedule = current_schedule(workflow)
+    current_cron, tz = schedule.cron, schedule.tz
+    spec = get_spec(workflow.name)
+    validator = spec.schedule_validator if spec is not None else None
     preview = None
     too_frequent = False
     if request.method == "POST":
-        form = ScheduleForm(request.POST, now=now)
+        form = ScheduleForm(request.POST, now=now, validator=validator)
         if form.is_valid():
             cron = form.cleaned_data["cron"]
             if "save" in request.POST:
                 enabled = form.cleaned_data["enabled"]
-                if schedules.change_schedule(workflow, cron, enabled, request.user):
+                if states.change_schedule(workflow, cron, enabled, request.user):
                     messages.success(
                         request,
                         _("Schedule of %(workflow)s saved: %(cron)s (%(words)s).")
@@ -251,7 +258,7 @@ def schedule_edit(request, model_admin, object_id):
             }
             too_frequent = _too_frequent(preview["fires"])
     else:
-        form = ScheduleForm(initial=ScheduleForm.initial_for(task), now=now)
+        form = ScheduleForm(initial=ScheduleForm.initial_for(task), now=now, validator=validator)
     context = _context(
         request,
         model_admin,

@@ -1,8 +1,7 @@
 """Test workflows, declared like the real ones. Their default schedule (1 January,
 03:00) never fires during a test run unless a test edits it."""
 
-from workflows.choices import Module
-from workflows.registry import technical_workflow
+from workflows.api import Module, technical_workflow
 
 from . import barrier
 

@@ -11,7 +11,7 @@ from workflows.choices import RunStatus, Trigger, WorkflowState
 from workflows.engine import WorkflowError, execute, reap_abandoned
 from workflows.models import Workflow, WorkflowLog, WorkflowRun
 from workflows.registry import WorkflowSpec, get_spec
-from workflows.schedules import set_state
+from workflows.states import set_state
 
 pytestmark = pytest.mark.django_db
 
@@ -149,7 +149,7 @@ def test_a_scheduled_run_keeps_the_slot_beat_sent_even_when_it_starts_late():
 
 
 def test_beat_sends_the_fire_time_it_fires_for():
-    from workflows.scheduler import slot_of
+    from workflows.beat import slot_sent_for as slot_of
 
     task = Workflow.objects.get(name="cleanupPausedWorkflows").periodic_task
     # Monday 05:00:00.4 Paris time by beat's clock.

@@ -1,4 +1,4 @@
-"""Beat as a real process (workflows.scheduler.WorkflowScheduler, django-celery-beat's
+"""Beat as a real process (workflows.beat.WorkflowScheduler, django-celery-beat's
 DatabaseScheduler) with a real worker: an edited schedule fires, two beats on one
 database give one run per slot, and a stopped beat shows dead on the screens."""
 
@@ -14,7 +14,7 @@ from tests import live
 from workflows.choices import RunStatus
 from workflows.crontabs import Cron
 from workflows.models import Workflow, WorkflowRun
-from workflows.schedules import change_schedule
+from workflows.states import change_schedule
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 

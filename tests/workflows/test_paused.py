@@ -11,7 +11,7 @@ from workflows.choices import ChangeKind, RunStatus, Severity, Trigger, Workflow
 from workflows.engine import execute
 from workflows.models import Workflow, WorkflowChange, WorkflowLog
 from workflows.registry import get_spec
-from workflows.schedules import set_state
+from workflows.states import set_state
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from workflows.choices import RUN_STATUS_COLORS, RunStatus, Severity, Trigger, WorkflowState
 from workflows.crontabs import Cron, describe
+from workflows.beat import write_heartbeat
 from workflows.engine import execute
 from workflows.models import BeatHeartbeat, Workflow, WorkflowChange, WorkflowLog, WorkflowRun
 from workflows.registry import all_specs, get_spec
-from workflows.schedules import set_state
+from workflows.states import set_state
 
 pytestmark = pytest.mark.django_db
 
@@ -98,21 +99,30 @@ def test_production_and_critical_workflows_are_bold(admin_client):
     assert 'class="wf-bold">Paused workflows cleanup</a>' in html
 
 
-def test_loading_the_screen_reaps_abandoned_runs(admin_client, settings):
+def test_reading_a_page_never_reaps_a_silent_run_it_shows_it_not_responding(admin_client, settings):
     settings.WORKFLOW_HEARTBEAT_TIMEOUT = 60
     old = timezone.now() - timedelta(minutes=10)
+    workflow = cleanup_workflow()
     run = WorkflowRun.objects.create(
-        workflow=cleanup_workflow(),
+        workflow=workflow,
         trigger=Trigger.SCHEDULE,
         status=RunStatus.RUNNING,
         created_at=old,
         started_at=old,
         heartbeat_at=old,
     )
-    html = admin_client.get(reverse(LIST)).content.decode()
+    for url in (reverse(LIST), reverse("admin:workflows_workflow_change", args=[workflow.pk])):
+        html = admin_client.get(url).content.decode()
+        run.refresh_from_db()
+        assert run.status == RunStatus.RUNNING  # a GET writes nothing
+        assert 'data-status="running"' in html
+        assert 'data-warning="not_responding"' in html
+    # Beat's tick reaps it; the page then shows it abandoned.
+    write_heartbeat("beat-test", timezone.now())
     run.refresh_from_db()
     assert run.status == RunStatus.ABANDONED
-    assert 'data-status="abandoned"' in html
+    html = admin_client.get(reverse(LIST)).content.decode()
+    assert 'data-status="abandoned"' in html and 'data-warning="not_responding"' not in html
 
 
 def test_run_now_queues_a_run_and_says_its_number(admin_client):

@@ -11,7 +11,7 @@ from workflows.choices import RunStatus, Severity, Trigger, WorkflowState
 from workflows.engine import execute
 from workflows.models import BeatHeartbeat, Workflow, WorkflowRun
 from workflows.registry import get_spec
-from workflows.schedules import set_state
+from workflows.states import set_state
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,8 @@ from workflows.choices import WorkflowState
 from workflows.crontabs import Cron
 from workflows.models import Workflow
 from workflows.registry import all_specs
-from workflows.schedules import change_schedule, set_state, sync_workflows
+from workflows.states import change_schedule, set_state
+from workflows.sync import sync_workflows
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,9 @@ from django.db import transaction
 
 from campaign import roles
 from campaign.models import Recipient
-from workflows.schedules import sync_workflows
+from workflows.api import Trigger, get_spec
+from workflows.engine import execute
+from workflows.sync import sync_workflows
 
 DEMO_DATA_COMMAND = "generate_data"
 
@@ -45,10 +47,6 @@ class Command(BaseCommand):
     def first_counts(self):
         """Run the active profile count once through the engine, so that Customer
         metrics and the run history show figures from the start."""
-        from workflows.choices import Trigger
-        from workflows.engine import execute
-        from workflows.registry import get_spec
-
         spec = get_spec("billingActiveContactCount")
         if spec is None:  # the reporting app is not installed
             return

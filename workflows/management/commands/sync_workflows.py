@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from workflows.schedules import sync_workflows
+from workflows.sync import sync_workflows
 
 
 class Command(BaseCommand):
