@@ -248,28 +248,29 @@ class Setting:
 class Generation(Protocol):
     """What a table's generator is given by `generate_data` (campaign.devtools.datagen):
     the counts, the seed and `now`, and set-based SQL helpers so that no row is built
-    in Python. `r(x, salt)` is a deterministic pseudo-random number in SQL, `t(offset)`
-    a timestamp `offset` seconds after the window start, `dialect` the database's SQL
-    spellings (seq, expand, ts, greatest, least, json, fence)."""
+    in Python. `random(expression, salt)` is a deterministic pseudo-random whole number
+    in SQL, `timestamp(offset)` a timestamp `offset` seconds after the window start,
+    `dialect` the database's SQL spellings (series, expand, timestamp, greatest, least,
+    json, fence)."""
 
     counts: Mapping[str, int]
     seed: int
     now: datetime
     window_start: int
-    window: int
+    window_seconds: int
     dialect: Any
 
     def count(self, key: str) -> int: ...
 
-    def r(self, x: str, salt: str) -> str: ...
+    def first_id(self, model: str) -> int: ...
 
-    def t(self, offset: str) -> str: ...
+    def random(self, expression: str, salt: str) -> str: ...
+
+    def timestamp(self, offset: str) -> str: ...
 
     def sql(self, statement: str) -> int: ...
 
     def one(self, statement: str) -> Any: ...
-
-    def next_id(self, model: type[Model]) -> int: ...
 
     def insert_chunks(self, label: str, total: int, statement: Callable[[int, int], str]) -> int: ...
 

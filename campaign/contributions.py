@@ -1,0 +1,5 @@
+"""What the core brings to the platform through the plug-in points."""
+
+from workflows.plugins import Contributions
+
+contributions = Contributions()
