@@ -7,4 +7,4 @@ def explorer(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_staff:
         return {}
-    return {"explorer_tree": explorer_tree(request)}
+    return {"explorer_tree": explorer_tree(user, request.path)}

@@ -1,12 +1,15 @@
-"""Forms of the core app's admin screens."""
+"""Forms of the core's admin screens: Purge data (retention per declared data class,
+how cleanup runs) and Settings (every app's declared settings)."""
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import MAX_BATCH_SIZE, MAX_RETENTION_DAYS, MIN_BATCH_SIZE, RETENTION_FIELDS, PurgeSettings
-from .retention import DATA_CLASSES
+from workflows.plugins import SettingKind
+
+from .models import MAX_BATCH_SIZE, MAX_RETENTION_DAYS, MIN_BATCH_SIZE, PurgeSettings
+from .retention import declared as declared_data_classes
 
 DAYS_ERRORS = {
     "min_value": _(
@@ -17,17 +20,22 @@ DAYS_ERRORS = {
         "At most %(limit_value)s days (100 years). Leave the field empty to keep the data forever."
     ),
     "invalid": _("Enter a whole number of days, or leave the field empty to keep the data forever."),
+    "required": _("This data cannot be kept forever: enter a number of days."),
 }
 
 
+def days_field_name(data_class_key):
+    return f"{data_class_key}_days"
+
+
 class PurgeSettingsForm(forms.ModelForm):
-    """Deployment wizard › Purge data: retention per data class, statistics, batch size."""
+    """Deployment wizard › Purge data: retention per declared data class (days, empty =
+    keep forever), statistics, batch size."""
 
     class Meta:
         model = PurgeSettings
-        fields = [*RETENTION_FIELDS, "statistics_mode", "batch_size"]
+        fields = ["statistics_mode", "batch_size"]
         error_messages = {
-            **{name: DAYS_ERRORS for name in RETENTION_FIELDS},
             "batch_size": {
                 "min_value": _("The batch size must be at least %(limit_value)s rows."),
                 "max_value": _("The batch size must be at most %(limit_value)s rows."),
@@ -35,20 +43,83 @@ class PurgeSettingsForm(forms.ModelForm):
             },
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, retention=None, **kwargs):
         super().__init__(*args, **kwargs)
-        for data_class in DATA_CLASSES:
-            field = self.fields[data_class.field]
-            field.label = _("%(label)s (days)") % {"label": data_class.label}
-            field.widget.attrs.update({"min": 1, "max": MAX_RETENTION_DAYS, "placeholder": _("keep forever")})
-            option = f" [{data_class.option}]" if data_class.option != "-" else ""
-            field.help_text = f"{field.help_text}{option}"
+        self.data_classes = declared_data_classes()
+        names = []
+        for key, data_class in self.data_classes.items():
+            name = days_field_name(key)
+            option = f" [{data_class.option}]" if data_class.option else ""
+            self.fields[name] = forms.IntegerField(
+                label=_("%(label)s (days)") % {"label": data_class.label},
+                required=not data_class.allow_forever,
+                min_value=1,
+                max_value=MAX_RETENTION_DAYS,
+                initial=retention.days(key) if retention is not None else data_class.default_days,
+                help_text=f"{data_class.sentence % {'days': _('N days')}}{option}",
+                error_messages=DAYS_ERRORS,
+            )
+            self.fields[name].widget.attrs.update(
+                {"min": 1, "max": MAX_RETENTION_DAYS, "placeholder": _("keep forever")}
+            )
+            names.append(name)
         self.fields["batch_size"].widget.attrs.update({"min": MIN_BATCH_SIZE, "max": MAX_BATCH_SIZE})
         self.helper = FormHelper()
         self.helper.form_id = "purge-settings-form"
         self.helper.form_method = "post"
         self.helper.layout = Layout(
-            Fieldset(_("Retention in days (empty = keep forever)"), *RETENTION_FIELDS),
+            Fieldset(_("Retention in days (empty = keep forever)"), *names),
             Fieldset(_("Run"), "statistics_mode", "batch_size"),
         )
         self.helper.add_input(Submit("save", _("Save"), css_class="default"))
+
+    def retention_values(self):
+        return {key: self.cleaned_data[days_field_name(key)] for key in self.data_classes}
+
+
+def setting_field_name(full_key):
+    return full_key.replace(".", "__")
+
+
+def _field(setting, initial):
+    common = {"label": setting.label, "help_text": setting.help_text, "initial": initial}
+    if setting.kind == SettingKind.INTEGER:
+        return forms.IntegerField(
+            required=setting.required, min_value=setting.minimum, max_value=setting.maximum, **common
+        )
+    if setting.kind == SettingKind.BOOLEAN:
+        return forms.BooleanField(required=False, **common)
+    if setting.kind == SettingKind.CHOICE:
+        return forms.ChoiceField(required=setting.required, choices=setting.choices, **common)
+    if setting.kind == SettingKind.URL:
+        return forms.URLField(required=setting.required, assume_scheme="https", **common)
+    if setting.kind == SettingKind.EMAIL:
+        return forms.EmailField(required=setting.required, **common)
+    return forms.CharField(required=setting.required, max_length=500, **common)
+
+
+class SettingsForm(forms.Form):
+    """Administration › Platform › Settings: each installed app's declared settings,
+    one fieldset per app."""
+
+    def __init__(self, *args, groups=(), current=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = current or {}
+        self.keys = {}
+        fieldsets = []
+        for title, settings in groups:  # [(app title, [(full key, Setting)])]
+            names = []
+            for full_key, setting in settings:
+                name = setting_field_name(full_key)
+                self.fields[name] = _field(setting, current.get(full_key, setting.default))
+                self.keys[name] = full_key
+                names.append(name)
+            fieldsets.append(Fieldset(title, *names))
+        self.helper = FormHelper()
+        self.helper.form_id = "settings-form"
+        self.helper.form_method = "post"
+        self.helper.layout = Layout(*fieldsets)
+        self.helper.add_input(Submit("save", _("Save"), css_class="default"))
+
+    def changes(self):
+        return {self.keys[name]: self.cleaned_data[name] for name in self.keys}

@@ -26,7 +26,6 @@ from .choices import (
     StatisticsMode,
     TrackingKind,
 )
-from .retention import DATA_CLASSES
 
 
 class Channel(models.Model):
@@ -399,90 +398,47 @@ class Quarantine(models.Model):
         return f"{self.address} ({self.get_status_display()})"
 
 
-# Retention fields of PurgeSettings: empty keeps forever, and no value may be 0, so that
-# no setting can ever mean "delete everything" (the form, the model and the database
-# each refuse it; cleanup refuses it once more before deleting anything).
-RETENTION_FIELDS = tuple(data_class.field for data_class in DATA_CLASSES)
 MAX_RETENTION_DAYS = 36500
 MIN_BATCH_SIZE = 100
 MAX_BATCH_SIZE = 1_000_000
 
 
-def _retention_field(label, default, help_text):
-    return models.PositiveIntegerField(
-        label,
+class RetentionPeriod(models.Model):
+    """The retention of one data class (declared by the app whose table it purges), in
+    days; empty keeps the data forever. No value may be 0, so that no setting can ever
+    mean "delete everything": the form, the model, the database and cleanup each refuse
+    it. A class of an app no longer installed keeps its row (and its value)."""
+
+    key = models.SlugField(_("data class"), max_length=100, unique=True)
+    days = models.PositiveIntegerField(
+        _("days"),
         null=True,
         blank=True,
-        default=default,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_RETENTION_DAYS)],
-        help_text=help_text,
     )
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("retention period")
+        verbose_name_plural = _("retention periods")
+        constraints = [
+            # 0 would mean "delete everything": refused by the database as well.
+            models.CheckConstraint(
+                condition=Q(days__isnull=True) | Q(days__gte=1), name="campaign_retention_days_min"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.key}: {self.days if self.days is not None else '∞'}"
 
 
 class PurgeSettings(models.Model):
-    """The "Deployment wizard › Purge data" settings: one row (id 1), read by cleanup.
-
-    Retention is in days, with Adobe's defaults; empty keeps the data forever.
-    """
+    """How cleanup runs (one row, id 1): statistics after purging and the batch size.
+    The retention of each data class is a RetentionPeriod."""
 
     SINGLETON_ID = 1
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
-    delivery_logs_days = _retention_field(
-        _("delivery logs"), 180, _("Delivery logs older than this are deleted.")
-    )
-    tracking_logs_days = _retention_field(
-        _("tracking logs"), 360, _("Tracking logs older than this are deleted.")
-    )
-    consolidated_tracking_days = _retention_field(
-        _("consolidated tracking"),
-        360,
-        _("Consolidated tracking statistics older than this are deleted."),
-    )
-    deleted_deliveries_days = _retention_field(
-        _("deleted deliveries"),
-        7,
-        _(
-            "Deliveries deleted longer ago than this are purged with all their logs, tracking, "
-            "propositions and URLs."
-        ),
-    )
-    import_rejects_days = _retention_field(
-        _("import rejects"), 180, _("Import rejects older than this are deleted.")
-    )
-    propositions_days = _retention_field(
-        _("offer propositions"),
-        360,
-        _("Offer propositions older than this are deleted."),
-    )
-    events_days = _retention_field(
-        _("Message Center events"),
-        30,
-        _("Message Center events older than this are deleted."),
-    )
-    event_statistics_days = _retention_field(
-        _("event statistics"),
-        360,
-        _("Statistics of event processing older than this are deleted."),
-    )
-    archived_events_days = _retention_field(
-        _("archived events"),
-        360,
-        _("Archived Message Center events older than this are deleted."),
-    )
-    raw_hits_days = _retention_field(
-        _("raw tracking hits (consolidated)"),
-        360,
-        _(
-            "Raw tracking hits consolidated longer ago than this are deleted. Hits not yet "
-            "consolidated are never deleted."
-        ),
-    )
-    forecast_logs_days = _retention_field(
-        _("forecast logs of past deliveries"),
-        30,
-        _("Forecast logs of deliveries whose planned date is older than this are deleted."),
-    )
     statistics_mode = models.CharField(
         _("statistics"),
         max_length=20,
@@ -522,13 +478,6 @@ class PurgeSettings(models.Model):
                 condition=Q(batch_size__gte=MIN_BATCH_SIZE) & Q(batch_size__lte=MAX_BATCH_SIZE),
                 name="campaign_purge_batch_size",
             ),
-        ] + [
-            # 0 would mean "delete everything": refused by the database as well.
-            models.CheckConstraint(
-                condition=Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__gte": 1}),
-                name=f"campaign_purge_{field.removesuffix('_days')}_min",
-            )
-            for field in RETENTION_FIELDS
         ]
 
     def __str__(self):
@@ -536,5 +485,67 @@ class PurgeSettings(models.Model):
 
     @classmethod
     def load(cls):
-        """The settings row, created with Adobe's defaults on first use."""
+        """The settings row, created with its defaults on first use."""
         return cls.objects.get_or_create(pk=cls.SINGLETON_ID)[0]
+
+
+class SettingValue(models.Model):
+    """The value of one declared setting ("<app_label>.<key>"), when it differs from
+    the declaration's default or was saved once. Read through campaign.configuration."""
+
+    key = models.CharField(_("setting"), max_length=150, unique=True)
+    value = models.JSONField(_("value"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("setting")
+        verbose_name_plural = _("settings")
+
+    def __str__(self):
+        return self.key
+
+
+class SettingChangeQuerySet(models.QuerySet):
+    def latest_first(self):
+        return self.order_by("-changed_at", "-id")
+
+
+class SettingChange(models.Model):
+    """Who changed which setting (a declared setting, a retention period, how cleanup
+    runs), when, from what to what: the audit of the Settings and Purge data screens."""
+
+    key = models.CharField(_("setting"), max_length=150)
+    before = models.CharField(_("before"), max_length=500, blank=True)
+    after = models.CharField(_("after"), max_length=500, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("time"))
+
+    objects = SettingChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        verbose_name = _("setting change")
+        verbose_name_plural = _("setting changes")
+        indexes = [
+            # The screens list the latest changes, of all settings or of some keys.
+            models.Index(fields=["changed_at"], name="campaign_settingchange_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.key}: {self.before} → {self.after}"

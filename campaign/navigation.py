@@ -1,126 +1,73 @@
 """The sidebar's explorer tree, mirroring the platform's (Administration › Production ›
-Technical workflows…). Each leaf names the permission needed to see it."""
+Technical workflows…), built from the folders and entries every installed app declares
+(workflows.plugins.ExplorerFolder / ExplorerEntry). An operator sees the entries whose
+permission they hold, and the folders that hold some of them."""
+
+from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext_lazy as _
 
-# (label, [children]) for folders; (label, url name, permission) for leaves.
-TREE = [
-    (
-        _("Profiles and targets"),
-        [
-            (_("Recipients"), "admin:campaign_recipient_changelist", "campaign.view_recipient"),
-            (
-                _("External profiles"),
-                "admin:campaign_externalprofile_changelist",
-                "campaign.view_externalprofile",
-            ),
-            (_("Lists"), "admin:campaign_recipientlist_changelist", "campaign.view_recipientlist"),
-        ],
-    ),
-    (
-        _("Campaigns"),
-        [
-            (_("Deliveries"), "admin:campaign_delivery_changelist", "campaign.view_delivery"),
-            (_("Delivery logs"), "admin:campaign_deliverylog_changelist", "campaign.view_deliverylog"),
-            (_("Message Center events"), "admin:campaign_event_changelist", "campaign.view_event"),
-        ],
-    ),
-    (
-        _("Offers"),
-        [
-            (_("Offers"), "admin:offers_offer_changelist", "offers.view_offer"),
-            (_("Categories"), "admin:offers_category_changelist", "offers.view_category"),
-            (_("Offer spaces"), "admin:offers_offerspace_changelist", "offers.view_offerspace"),
-            (_("Propositions"), "admin:offers_proposition_changelist", "offers.view_proposition"),
-        ],
-    ),
-    (
-        _("Administration"),
-        [
-            (
-                _("Campaign Management"),
-                [
-                    (
-                        _("Non deliverables management"),
-                        "admin:campaign_quarantine_changelist",
-                        "campaign.view_quarantine",
-                    ),
-                    (
-                        _("Customer metrics"),
-                        "admin:reporting_customer_metrics",
-                        "reporting.view_activeprofilesnapshot",
-                    ),
-                    (
-                        _("Billing reports"),
-                        "admin:reporting_billingreport_changelist",
-                        "reporting.view_billingreport",
-                    ),
-                ],
-            ),
-            (
-                _("Production"),
-                [
-                    (
-                        _("Technical workflows"),
-                        "admin:workflows_workflow_changelist",
-                        "workflows.view_workflow",
-                    ),
-                    (
-                        _("Workflow runs"),
-                        "admin:workflows_workflowrun_changelist",
-                        "workflows.view_workflowrun",
-                    ),
-                    (
-                        _("Schedules (periodic tasks)"),
-                        "admin:django_celery_beat_periodictask_changelist",
-                        "django_celery_beat.view_periodictask",
-                    ),
-                ],
-            ),
-            (
-                _("Platform"),
-                [
-                    (_("Enumerations"), "admin:campaign_enumeration_changelist", "campaign.view_enumeration"),
-                    (_("Channels"), "admin:campaign_channel_changelist", "campaign.view_channel"),
-                    (
-                        _("Deployment wizard › Purge data"),
-                        "campaign_purge_settings",
-                        "campaign.change_purgesettings",
-                    ),
-                ],
-            ),
-            (
-                _("Access management"),
-                [
-                    (_("Operators"), "admin:auth_user_changelist", "auth.view_user"),
-                    (_("Operator groups"), "admin:auth_group_changelist", "auth.view_group"),
-                ],
-            ),
-        ],
-    ),
-]
+from workflows.plugins import ExplorerEntry, explorer_entries, explorer_folders
 
 
-def _visible(nodes, user, current_path):
-    visible = []
-    for node in nodes:
-        if len(node) == 2:
-            label, children = node
-            kids = _visible(children, user, current_path)
-            if kids:
-                visible.append({"label": label, "children": kids, "open": any(k["open"] for k in kids)})
+@dataclass
+class Node:
+    key: str
+    label: str
+    url: str | None = None
+    children: list = field(default_factory=list)
+    open: bool = False
+
+
+def _url(entry: ExplorerEntry):
+    try:
+        return reverse(entry.url_name)
+    except NoReverseMatch:  # its page is not mounted (e.g. a test that drops the app's URLs)
+        return None
+
+
+def explorer_tree(user, current_path):
+    """The visible tree: a list of top-level Nodes, folders and entries in their order."""
+    folders = explorer_folders()
+    nodes = {folder.key: Node(folder.key, folder.label) for folder in folders}
+    placed = {folder.key: [] for folder in folders}
+    for folder in folders:
+        placed.setdefault(folder.parent, []).append((folder.order, nodes[folder.key]))
+    for entry in explorer_entries():
+        url = _url(entry)
+        if url is None or not user.has_perm(entry.permission):
             continue
-        label, url_name, permission = node
-        if not user.has_perm(permission):
-            continue
-        try:
-            url = reverse(url_name)
-        except NoReverseMatch:  # the app providing it is not installed
-            continue
-        visible.append({"label": label, "url": url, "open": current_path.startswith(url)})
-    return visible
+        leaf = Node(entry.key, entry.label, url=url, open=current_path.startswith(url))
+        placed[entry.folder].append((entry.order, leaf))
+
+    def build(parent):
+        children = []
+        for _order, node in sorted(placed.get(parent, []), key=lambda item: item[0]):
+            if node.url is None:
+                node.children = build(node.key)
+                if not node.children:
+                    continue
+                node.open = any(child.open for child in node.children)
+            children.append(node)
+        return children
+
+    return build(None)
 
 
-def explorer_tree(request):
-    return _visible(TREE, request.user, request.path)
+def trail(current_path):
+    """Labels from the top folder to the entry whose page `current_path` is (the longest
+    matching URL), for breadcrumbs; empty when no entry matches."""
+    folders = {folder.key: folder for folder in explorer_folders()}
+    best, best_url = None, ""
+    for entry in explorer_entries():
+        url = _url(entry)
+        if url and current_path.startswith(url) and len(url) > len(best_url):
+            best, best_url = entry, url
+    if best is None:
+        return []
+    labels = [best.label]
+    key = best.folder
+    while key is not None and key in folders:
+        labels.insert(0, folders[key].label)
+        key = folders[key].parent
+    return labels

@@ -1,69 +1,19 @@
-"""Seeded roles: the operator groups, their permissions, the `billing` operator and the
-default channels. Idempotent: run by a data migration and after every migrate."""
+"""Seeded roles: the operator groups, the `billing` operator, their permissions, and
+the default channels. Idempotent: run by a data migration (without permissions) and
+after every migrate (with them, once every app's permissions exist).
 
+The groups are workflows.plugins.Role; which permissions each holds is declared by the
+app that owns them (RolePermissions in its contributions.py). Administrators hold every
+permission.
+"""
+
+from django.apps import apps as installed_apps
 from django.conf import settings
 from django.db.models import Q
 
-# Permissions per group, as "app_label.codename". Administrators get every permission.
-# A permission of an app or model that is not installed is ignored.
-ADMINISTRATORS = "Administrators"
-WORKFLOW_SUPERVISORS = "Workflow supervisors"
-DELIVERY_OPERATORS = "Delivery operators"
-OFFER_MANAGERS = "Offer managers"
-REPORT_READERS = "Report readers"
+from workflows.plugins import Role, role_permissions
 
-GROUP_PERMISSIONS = {
-    ADMINISTRATORS: "__all__",
-    WORKFLOW_SUPERVISORS: [
-        "workflows.view_workflow",
-        "workflows.operate_workflow",
-        "workflows.view_workflowrun",
-        "workflows.view_workflowlog",
-    ],
-    DELIVERY_OPERATORS: [
-        "campaign.view_channel",
-        "campaign.add_delivery",
-        "campaign.change_delivery",
-        "campaign.view_delivery",
-        "campaign.view_deliverylog",
-        "campaign.add_recipient",
-        "campaign.change_recipient",
-        "campaign.view_recipient",
-        "campaign.add_recipientlist",
-        "campaign.change_recipientlist",
-        "campaign.view_recipientlist",
-        "campaign.view_externalprofile",
-        "campaign.view_trackingurl",
-        "campaign.view_quarantine",
-        "offers.view_offer",
-        "offers.view_live_offer",
-    ],
-    OFFER_MANAGERS: [
-        "offers.view_environment",
-        "offers.add_category",
-        "offers.change_category",
-        "offers.view_category",
-        "offers.add_offerspace",
-        "offers.change_offerspace",
-        "offers.view_offerspace",
-        "offers.add_offer",
-        "offers.change_offer",
-        "offers.view_offer",
-        "offers.approve_offer",
-        "offers.view_proposition",
-    ],
-    REPORT_READERS: [
-        "campaign.view_delivery",
-        "campaign.view_channel",
-        # Customer metrics and the active profile snapshots (reporting app).
-        "reporting.view_activeprofilesnapshot",
-    ],
-}
-
-# Reports the `billing` operator reads; extended by the apps that add billing reports.
-BILLING_OPERATOR_PERMISSIONS = [
-    "reporting.view_billingreport",
-]
+BILLING_USERNAME = Role.BILLING_OPERATOR.group_name
 
 CHANNELS = [
     # code, label, counts for billing, social, Message Center
@@ -77,14 +27,19 @@ CHANNELS = [
 
 
 def seed(apps, *, with_permissions=True):
-    """Create groups, the billing operator and channels; assign permissions if asked."""
+    """Create groups, the billing operator and channels; assign permissions if asked.
+    `apps` is a migration's app registry or the installed one."""
     Group = apps.get_model("auth", "Group")
     User = apps.get_model(*settings.AUTH_USER_MODEL.split("."))
     Channel = apps.get_model("campaign", "Channel")
 
-    groups = {name: Group.objects.get_or_create(name=name)[0] for name in GROUP_PERMISSIONS}
-    billing, created = User.objects.get_or_create(
-        username="billing",
+    groups = {
+        role: Group.objects.get_or_create(name=role.group_name)[0]
+        for role in Role
+        if role != Role.BILLING_OPERATOR
+    }
+    billing, _created = User.objects.get_or_create(
+        username=BILLING_USERNAME,
         defaults={
             "is_staff": True,
             "is_superuser": False,
@@ -97,9 +52,11 @@ def seed(apps, *, with_permissions=True):
     if not with_permissions:
         return
     Permission = apps.get_model("auth", "Permission")
-    for name, wanted in GROUP_PERMISSIONS.items():
-        groups[name].permissions.set(_permissions(Permission, wanted))
-    billing.user_permissions.set(_permissions(Permission, BILLING_OPERATOR_PERMISSIONS))
+    declared = role_permissions()
+    for role, group in groups.items():
+        wanted = "__all__" if role == Role.ADMINISTRATORS else declared[role]
+        group.permissions.set(_permissions(Permission, wanted))
+    billing.user_permissions.set(_permissions(Permission, declared[Role.BILLING_OPERATOR]))
 
 
 def seed_channels(Channel):
@@ -134,8 +91,6 @@ def _permissions(Permission, wanted):
 def seed_after_migrate(sender, **kwargs):
     """post_migrate is sent once per app: act after the last one, when every
     app's permissions exist."""
-    from django.apps import apps
-
-    if sender is not list(apps.get_app_configs())[-1]:
+    if sender is not list(installed_apps.get_app_configs())[-1]:
         return
-    seed(apps, with_permissions=True)
+    seed(installed_apps, with_permissions=True)

@@ -1,19 +1,38 @@
+"""The project's URLs. Each installed app mounts its own (workflows.plugins.Urls in its
+contributions.py): its admin pages under admin/<prefix>/ (namespace: the app label)
+and its public endpoints under p/<prefix>/ (namespace: "<app label>_public", no login),
+before the admin site's own URLs."""
+
+from importlib import import_module
+
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import views
+from workflows.plugins import url_mounts
+
 from .health import healthz
+
+PUBLIC_PREFIX = "p"
+
+
+def mounted_app_urls():
+    patterns = []
+    for app_label, urls in url_mounts():
+        module = import_module(urls.module)
+        if getattr(module, "urlpatterns", None):
+            patterns.append(path(f"admin/{urls.prefix}/", include((module.urlpatterns, app_label))))
+        public = getattr(module, "public_urlpatterns", None)
+        if public:
+            patterns.append(path(f"{PUBLIC_PREFIX}/{urls.prefix}/", include((public, f"{app_label}_public"))))
+    return patterns
+
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("healthz", healthz, name="healthz"),
     # set_language (POST): the language switch in the admin header.
     path("i18n/", include("django.conf.urls.i18n")),
-    path(
-        "admin/platform/purge-data/",
-        admin.site.admin_view(views.purge_settings),
-        name="campaign_purge_settings",
-    ),
+    *mounted_app_urls(),
     path("admin/", admin.site.urls),
 ]

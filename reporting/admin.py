@@ -1,11 +1,8 @@
 """Reporting in the admin: the Customer metrics screen (custom views of the snapshot
 admin), the read-only snapshots, and the billing reports with their "Resend" action."""
 
-from functools import partial
-
 from django.contrib import admin, messages
 from django.template.loader import render_to_string
-from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -58,24 +55,6 @@ class ActiveProfileSnapshotAdmin(ReadOnlyAdmin):
     @admin.display(description=_("run"))
     def run_link(self, obj):
         return run_link(obj.run_id)
-
-    def get_urls(self):
-        site = self.admin_site
-        wrap = site.admin_view
-        return [
-            path(
-                "metrics/",
-                wrap(partial(views.customer_metrics, admin_site=site)),
-                name="reporting_customer_metrics",
-            ),
-            path(
-                "metrics/snapshots.csv",
-                wrap(partial(views.snapshots_csv, admin_site=site)),
-                name="reporting_snapshots_csv",
-            ),
-            path("metrics/recount/", wrap(partial(views.recount, admin_site=site)), name="reporting_recount"),
-            *super().get_urls(),
-        ]
 
 
 @admin.register(BillingReport)

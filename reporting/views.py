@@ -1,11 +1,10 @@
 """The Customer metrics screen (Administration › Campaign Management › Customer metrics),
-its CSV export and "Recount now"; served inside the admin site by reporting/admin.py."""
+its CSV export and "Recount now": admin pages (reporting.urls, campaign.admin_pages)."""
 
 import csv
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from campaign.admin_pages import page, page_context
 from campaign.choices import ProfileTable
 from campaign.models import Channel
 from workflows.api import RunStatus, Workflow, WorkflowError, enqueue
@@ -26,18 +26,13 @@ VIEW_PERMISSION = "reporting.view_activeprofilesnapshot"
 RECOUNT_PERMISSION = "reporting.recount_active_profiles"
 
 
-def _require(request, permission):
-    if not request.user.has_perm(permission):
-        raise PermissionDenied
-
-
 def run_url(run_id):
     """The admin page of a workflow run, or None without a run."""
     return reverse("admin:workflows_workflowrun_change", args=[run_id]) if run_id else None
 
 
-def customer_metrics(request, admin_site):
-    _require(request, VIEW_PERMISSION)
+@page(VIEW_PERMISSION)
+def customer_metrics(request):
     chosen = request.GET.get("range", "30d")
     if chosen not in metrics.RANGES:
         messages.error(request, _("Unknown range %(range)s: showing the last 30 days.") % {"range": chosen})
@@ -47,8 +42,7 @@ def customer_metrics(request, admin_site):
     series = metrics.daily_series(now, metrics.RANGES[chosen])
     workflow = Workflow.objects.filter(name=COUNT_WORKFLOW).first()
     context = {
-        **admin_site.each_context(request),
-        "title": _("Customer metrics"),
+        **page_context(request, _("Customer metrics")),
         "snapshot": latest,
         "run_url": run_url(latest.run_id) if latest else None,
         "range": chosen,
@@ -73,9 +67,9 @@ class _Echo:
         return value
 
 
-def snapshots_csv(request, admin_site):
+@page(VIEW_PERMISSION)
+def snapshots_csv(request):
     """Every snapshot as CSV, streamed (no list of rows in memory)."""
-    _require(request, VIEW_PERMISSION)
     tables = ProfileTable.values
     channels = list(Channel.objects.order_by("code").values_list("code", flat=True))
     header = (
@@ -111,11 +105,11 @@ def snapshots_csv(request, admin_site):
     return response
 
 
+@page(RECOUNT_PERMISSION)
 @require_POST
-def recount(request, admin_site):
+def recount(request):
     """ "Recount now": queue a run of billingActiveContactCount through the engine."""
-    _require(request, RECOUNT_PERMISSION)
-    back = redirect("admin:reporting_customer_metrics")
+    back = redirect("reporting:customer_metrics")
     workflow = Workflow.objects.filter(name=COUNT_WORKFLOW).first()
     if workflow is None:
         messages.error(request, _("The active profile count workflow is not installed."))

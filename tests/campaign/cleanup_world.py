@@ -14,6 +14,7 @@ from campaign.models import (
     EventType,
     PurgeSettings,
     Quarantine,
+    RetentionPeriod,
     TrackingHit,
     TrackingUrl,
 )
@@ -98,9 +99,14 @@ def quarantine(address, status=QuarantineStatus.WITH_ERRORS, **fields):
 
 
 def purge(**changes):
+    """Change the purge settings: `<data class>_days=…` sets a retention period (None:
+    keep forever), other names are fields of PurgeSettings."""
     settings = PurgeSettings.load()
     for name, value in changes.items():
-        setattr(settings, name, value)
+        if name.endswith("_days"):
+            RetentionPeriod.objects.update_or_create(key=name.removesuffix("_days"), defaults={"days": value})
+        else:
+            setattr(settings, name, value)
     settings.save()
     return settings
 

@@ -12,11 +12,22 @@ from django.db import IntegrityError, connection, transaction
 
 from campaign import cleanup
 from campaign.choices import DeliveryState, FailureReason, LogStatus, QuarantineStatus, StatisticsMode
-from campaign.models import Delivery, DeliveryLog, Event, PurgeSettings, Quarantine, TrackingHit, TrackingUrl
+from campaign.models import (
+    Delivery,
+    DeliveryLog,
+    Event,
+    PurgeSettings,
+    Quarantine,
+    RetentionPeriod,
+    TrackingHit,
+    TrackingUrl,
+)
+from campaign.retention import Retention
 from offers.models import Proposition
 from workflows.choices import RunStatus, Trigger
 from workflows.engine import execute
 from workflows.models import Workflow, WorkflowLog, WorkflowRun
+from workflows.plugins import PurgeStep, delivery_children, purge_steps
 from workflows.registry import get_spec
 
 from .cleanup_world import (
@@ -46,9 +57,7 @@ def purge_settings_row():
 def run(*only, batch_size=None, now=NOW):
     lines = []
     metrics = {}
-    cleanup.run_steps(
-        PurgeSettings.load(), now, log=lines.append, metrics=metrics, only=only or None, batch_size=batch_size
-    )
+    cleanup.run_steps(now, log=lines.append, metrics=metrics, only=only or None, batch_size=batch_size)
     return metrics, lines
 
 
@@ -103,27 +112,12 @@ def test_a_purge_step_deletes_exactly_the_rows_older_than_its_retention(step, da
 
 
 def test_adobe_defaults_are_the_retention_defaults():
-    settings = PurgeSettings.load()
-    assert (
-        settings.delivery_logs_days,
-        settings.tracking_logs_days,
-        settings.consolidated_tracking_days,
-    ) == (
-        180,
-        360,
-        360,
-    )
-    assert (settings.deleted_deliveries_days, settings.import_rejects_days, settings.propositions_days) == (
-        7,
-        180,
-        360,
-    )
-    assert (settings.events_days, settings.event_statistics_days, settings.archived_events_days) == (
-        30,
-        360,
-        360,
-    )
-    assert settings.statistics_mode == StatisticsMode.VACUUM_ANALYZE
+    # Classes whose tables do not exist yet are declared by the issues that create them.
+    retention = Retention.load()
+    assert retention.days("delivery_logs") == 180
+    assert (retention.days("deleted_deliveries"), retention.days("propositions")) == (7, 360)
+    assert (retention.days("events"), retention.days("raw_hits")) == (30, 360)
+    assert PurgeSettings.load().statistics_mode == StatisticsMode.VACUUM_ANALYZE
 
 
 def test_an_empty_retention_keeps_the_data_forever():
@@ -168,7 +162,7 @@ def test_batches_of_the_configured_size_delete_everything_in_several_transaction
         with connection.cursor() as cursor:
             for statement in PLANNER[plan]:
                 cursor.execute(statement)
-    job = cleanup.run_steps(PurgeSettings.load(), NOW, log=[].append, only=["delivery_logs"], batch_size=2)
+    job = cleanup.run_steps(NOW, log=[].append, only=["delivery_logs"], batch_size=2)
     assert DeliveryLog.objects.count() == 1
     assert DeliveryLog.objects.get().profile_id == 7
     if postgres and plan == "whole table":
@@ -223,13 +217,13 @@ def test_a_delivery_marked_deleted_without_a_date_or_not_deleted_is_kept():
 
 
 def test_every_table_with_a_key_to_delivery_is_purged_with_it():
-    """A new table referencing Delivery must be added to DELIVERY_CHILDREN."""
-    listed = {(child.model.lower(), child.fk) for child in cleanup.DELIVERY_CHILDREN}
+    """A new table referencing Delivery must be declared as a DeliveryChild by its app."""
+    listed = {(child.model.lower(), child.fk) for child in delivery_children()}
     for relation in Delivery._meta.related_objects:
         model = relation.related_model
         label = f"{model._meta.app_label}.{model._meta.model_name}"
         assert (label, relation.field.name) in listed, (
-            f"{label}.{relation.field.name} is not in DELIVERY_CHILDREN"
+            f"{label}.{relation.field.name} is not declared as a DeliveryChild"
         )
 
 
@@ -356,24 +350,26 @@ def test_the_scheduled_run_runs_every_step_in_order_and_journals_each():
     assert result.metrics["rows_updated"] == 1
     journal = list(WorkflowLog.objects.filter(run=result).values_list("message", flat=True))
     steps = [line.split(" ", 2)[1] for line in journal if line.startswith("Step ")]
-    assert steps == [f"{n}/{len(cleanup.STEPS)}" for n in range(1, len(cleanup.STEPS) + 1)]
+    all_steps = cleanup.steps()
+    assert steps == [f"{n}/{len(all_steps)}" for n in range(1, len(all_steps) + 1)]
     assert any("Statistics" in line and "ANALYZE" in line for line in journal)
-    for step in cleanup.STEPS:
-        assert f"{step.name}_seconds" in result.metrics
+    for step in all_steps:
+        assert f"{step.key}_seconds" in result.metrics
 
 
 def test_a_failing_step_stops_the_run_and_names_itself(monkeypatch):
     seed_everything()
-    broken = cleanup.Purge(
+    broken = PurgeStep.by_age(
         "broken",
+        450,  # after raw hits (400), before delivery logs (500)
         "Broken step",
         model="campaign.DeliveryLog",
         time_field="no_such_column",
-        retention="delivery_logs_days",
+        retention="delivery_logs",
     )
-    steps = list(cleanup.STEPS)
-    steps.insert(4, broken)  # after raw hits, before delivery logs
-    monkeypatch.setattr(cleanup, "STEPS", tuple(steps))
+    declared = purge_steps()
+    monkeypatch.setattr(cleanup, "purge_steps", lambda: sorted([*declared, broken], key=lambda s: s.order))
+    steps = cleanup.steps()
     with time_machine.travel(NOW, tick=False):
         result = execute(get_spec("cleanup"), trigger=Trigger.MANUAL)
     assert result.status == RunStatus.FAILED
@@ -390,7 +386,7 @@ def test_a_failing_step_stops_the_run_and_names_itself(monkeypatch):
 
 def test_the_database_refuses_a_retention_of_zero():
     with pytest.raises(IntegrityError), transaction.atomic():
-        PurgeSettings.objects.update_or_create(pk=1, defaults={"delivery_logs_days": 0})
+        RetentionPeriod.objects.update_or_create(key="delivery_logs", defaults={"days": 0})
 
 
 def test_a_second_settings_row_is_refused():
@@ -418,7 +414,7 @@ def test_dry_run_prints_the_preview_and_changes_nothing():
 def test_the_preview_counts_what_the_run_then_does():
     seed_everything()
     expected = {}
-    for row in cleanup.preview(PurgeSettings.load(), NOW):
+    for row in cleanup.preview(NOW):
         if row.rows is not None:
             expected[row.step] = expected.get(row.step, 0) + row.rows
     metrics, _ = run()
@@ -441,12 +437,12 @@ def test_statistics_can_be_turned_off():
 def test_the_steps_run_in_the_documented_order():
     # Retention settings whose table does not exist yet have no step (yet); later issues
     # add steps, so this checks order and presence, not the exact list.
-    assert cleanup.purged_fields() >= {
-        "deleted_deliveries_days",
-        "raw_hits_days",
-        "delivery_logs_days",
-        "propositions_days",
-        "events_days",
+    assert cleanup.purged_data_classes() >= {
+        "deleted_deliveries",
+        "raw_hits",
+        "delivery_logs",
+        "propositions",
+        "events",
     }
     documented = [
         "deleted_deliveries",
@@ -460,6 +456,6 @@ def test_the_steps_run_in_the_documented_order():
         "sessions",
         "statistics",
     ]
-    names = [step.name for step in cleanup.STEPS]
+    names = [step.key for step in cleanup.steps()]
     assert [name for name in names if name in documented] == documented
     assert names[-1] == "statistics"

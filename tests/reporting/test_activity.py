@@ -162,10 +162,9 @@ def test_the_upkeep_reads_only_what_is_new_and_keeps_the_latest_time(world):
 def purge_with_cleanup(now, *steps):
     """Run steps of the cleanup workflow (campaign/cleanup.py) with the default retention."""
     from campaign import cleanup
-    from campaign.models import PurgeSettings
 
     metrics = {}
-    cleanup.run_steps(PurgeSettings.load(), now, log=lambda line: None, metrics=metrics, only=set(steps))
+    cleanup.run_steps(now, log=lambda line: None, metrics=metrics, only=set(steps))
     return metrics
 
 

@@ -22,7 +22,7 @@ from workflows.registry import get_spec
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 6, 10, 1, 0, tzinfo=PARIS)
-URL = "admin:reporting_customer_metrics"
+URL = "reporting:customer_metrics"
 
 
 @pytest.fixture
@@ -89,8 +89,8 @@ def test_the_screen_needs_a_login_and_the_permission(client, make_operator):
     assert response.status_code == 302 and "/login/" in response["Location"]
     client.force_login(make_operator("dora", groups=["Delivery operators"]))
     assert client.get(reverse(URL)).status_code == 403
-    assert client.get(reverse("admin:reporting_snapshots_csv")).status_code == 403
-    assert client.post(reverse("admin:reporting_recount")).status_code == 403
+    assert client.get(reverse("reporting:snapshots_csv")).status_code == 403
+    assert client.post(reverse("reporting:recount")).status_code == 403
 
 
 def test_the_numbers_equal_an_independent_sql_count(client, reader, world):
@@ -160,7 +160,7 @@ def test_the_csv_export_has_one_line_per_snapshot(client, reader, world):
     activity.snapshot(NOW - timedelta(days=1), 12)
     activity.snapshot(NOW, 12)
     client.force_login(reader)
-    response = client.get(reverse("admin:reporting_snapshots_csv"))
+    response = client.get(reverse("reporting:snapshots_csv"))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv"
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
@@ -172,15 +172,15 @@ def test_the_csv_export_has_one_line_per_snapshot(client, reader, world):
 
 def test_recount_now_needs_its_permission_and_queues_a_run(client, reader, administrator):
     client.force_login(reader)
-    assert client.post(reverse("admin:reporting_recount")).status_code == 403
+    assert client.post(reverse("reporting:recount")).status_code == 403
     assert 'id="recount"' not in client.get(reverse(URL)).content.decode()
     client.force_login(administrator)
     assert 'id="recount"' in client.get(reverse(URL)).content.decode()
-    response = client.post(reverse("admin:reporting_recount"), follow=True)
+    response = client.post(reverse("reporting:recount"), follow=True)
     run = WorkflowRun.objects.get(workflow__name="billingActiveContactCount")
     assert run.status == RunStatus.QUEUED and run.triggered_by == administrator
     assert f"Recount queued (run #{run.pk})" in response.content.decode()
-    again = client.post(reverse("admin:reporting_recount"), follow=True)
+    again = client.post(reverse("reporting:recount"), follow=True)
     assert "is already queued" in again.content.decode()
     assert WorkflowRun.objects.filter(status=RunStatus.QUEUED).count() == 1
     # The queued run, executed by a worker, snapshots with a link back to it.

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from campaign import roles
 from campaign.models import Recipient
-from workflows.api import Trigger, get_spec
+from workflows.api import Role, Trigger, get_spec
 from workflows.engine import execute
 from workflows.sync import sync_workflows
 
@@ -65,7 +65,7 @@ class Command(BaseCommand):
         # Shown once and stored only as a hash: it cannot be printed again.
         password = secrets.token_urlsafe(12)
         user = User.objects.create_superuser(username=username, email=email, password=password)
-        user.groups.add(Group.objects.get(name=roles.ADMINISTRATORS))
+        user.groups.add(Group.objects.get(name=Role.ADMINISTRATORS.group_name))
         banner = "=" * 64
         self.stdout.write(
             self.style.SUCCESS(
