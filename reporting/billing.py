@@ -27,8 +27,6 @@ BILLING_MULTIPLIER_BANDS (default: up to 100 KiB ×1, 200 KiB ×2, 500 KiB ×3, 
 above ×5).
 """
 
-import csv
-import io
 import os
 from datetime import date, timedelta
 
@@ -41,6 +39,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from campaign.choices import LogStatus
+from campaign.csv_export import csv_text
 from campaign.models import DeliveryLog
 from workflows.api import WorkflowError, build_email, journal, one_line
 
@@ -228,14 +227,6 @@ def operator_address():
     return operator.email
 
 
-def _csv(header, rows):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
 def email_label(line):
     if line.get("small_deliveries"):
         return _("[Aggregation of %(n)s small deliveries]") % {"n": line["small_deliveries"]}
@@ -262,7 +253,7 @@ def context_for(report):
 
 
 def attachments(context):
-    email_csv = _csv(
+    email_csv = csv_text(
         [
             _("Start date"),
             _("Label"),
@@ -296,7 +287,7 @@ def attachments(context):
             ]
         ],
     )
-    sms_csv = _csv(
+    sms_csv = csv_text(
         [_("Start date"), _("Label"), _("Count")],
         [[line["start_date"].isoformat(), line["label"], line["count"]] for line in context["sms_lines"]]
         + [[_("Total"), "", context["f"]["sms_total"]]],

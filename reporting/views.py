@@ -1,11 +1,8 @@
 """The Customer metrics screen (Administration › Campaign Management › Customer metrics),
 its CSV export and "Recount now": admin pages (reporting.urls, campaign.admin_pages)."""
 
-import csv
-
 from django.conf import settings
 from django.contrib import messages
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -15,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from campaign.admin_pages import page, page_context
 from campaign.choices import ProfileTable
+from campaign.csv_export import csv_response
 from campaign.models import Channel
 from workflows.api import RunStatus, Workflow, WorkflowError, enqueue
 
@@ -62,11 +60,6 @@ def customer_metrics(request):
     return TemplateResponse(request, "reporting/customer_metrics.html", context)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @page(VIEW_PERMISSION)
 def snapshots_csv(request):
     """Every snapshot as CSV, streamed (no list of rows in memory)."""
@@ -82,27 +75,23 @@ def snapshots_csv(request):
     )
 
     def rows():
-        yield header
-        for s in ActiveProfileSnapshot.objects.order_by("computed_at", "id").iterator(chunk_size=500):
+        for snapshot in ActiveProfileSnapshot.objects.order_by("computed_at", "id").iterator(chunk_size=500):
             yield (
                 [
-                    timezone.localtime(s.computed_at).isoformat(),
-                    timezone.localtime(s.window_start).isoformat(),
-                    timezone.localtime(s.window_end).isoformat(),
-                    s.window_months,
-                    s.total,
+                    timezone.localtime(snapshot.computed_at).isoformat(),
+                    timezone.localtime(snapshot.window_start).isoformat(),
+                    timezone.localtime(snapshot.window_end).isoformat(),
+                    snapshot.window_months,
+                    snapshot.total,
                 ]
-                + [s.per_table.get(table, 0) for table in tables]
-                + [s.per_channel.get(code, "") for code in channels]
-                + [s.total_profiles]
-                + [s.profiles_per_table.get(table, 0) for table in tables]
-                + [" ".join(s.excluded_channels), s.run_id or ""]
+                + [snapshot.per_table.get(table, 0) for table in tables]
+                + [snapshot.per_channel.get(code, "") for code in channels]
+                + [snapshot.total_profiles]
+                + [snapshot.profiles_per_table.get(table, 0) for table in tables]
+                + [" ".join(snapshot.excluded_channels), snapshot.run_id or ""]
             )
 
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse((writer.writerow(row) for row in rows()), content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="active-profile-snapshots.csv"'
-    return response
+    return csv_response("active-profile-snapshots.csv", header, rows())
 
 
 @page(RECOUNT_PERMISSION)

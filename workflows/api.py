@@ -42,6 +42,7 @@ from .plugins import (
     WorkerQueue,
 )
 from .registry import WorkflowSpec, all_specs, get_spec, workflow_queues
+from .sync import sync_workflows
 
 __all__ = [
     "BatchOperation",
@@ -84,6 +85,7 @@ __all__ = [
     "one_line",
     "run_by_name",
     "send_email",
+    "sync_workflows",
     "technical_workflow",
     "workflow_queues",
 ]

@@ -9,9 +9,7 @@ from django.db import transaction
 
 from campaign import roles
 from campaign.models import Recipient
-from workflows.api import Role, Trigger, get_spec
-from workflows.engine import execute
-from workflows.sync import sync_workflows
+from workflows.api import Role, Trigger, get_spec, run_by_name, sync_workflows
 
 DEMO_DATA_COMMAND = "generate_data"
 
@@ -50,7 +48,7 @@ class Command(BaseCommand):
         spec = get_spec("billingActiveContactCount")
         if spec is None:  # the reporting app is not installed
             return
-        run = execute(spec, trigger=Trigger.COMMAND)
+        run = run_by_name(spec.name, trigger=Trigger.COMMAND)
         self.stdout.write(f"First active profile count: run #{run.pk} {run.status}.")
 
     @transaction.atomic
