@@ -53,6 +53,10 @@ class Recipient(models.Model):
     phone = models.CharField(_("mobile phone"), max_length=32, blank=True)
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    # Enumeration-bound fields (alias cleansing); the database default keeps set-based
+    # inserts that do not name them valid.
+    country = models.CharField(_("country"), max_length=100, blank=True, default="", db_default="")
+    company_type = models.CharField(_("company type"), max_length=100, blank=True, default="", db_default="")
     created_at = models.DateTimeField(_("created"))
 
     class Meta:
