@@ -36,11 +36,12 @@ assets:
 	if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; \
 	else npm install --no-audit --no-fund --loglevel=error; fi && touch $(NPM_STAMP)
 
-# The French catalogue, compiled (.mo files are build output, not sources).
+# The French catalogues of every app (<app>/locale/fr), compiled (.mo files are build
+# output, not sources).
 translations: venv
-	@if [ -d locale ] && command -v msgfmt >/dev/null 2>&1; then \
+	@if command -v msgfmt >/dev/null 2>&1; then \
 	  $(MANAGE) compilemessages $(I18N_IGNORE) -v 0; \
-	elif [ -d locale ]; then \
+	else \
 	  echo "warning: gettext (msgfmt) is not installed; the French translation is off"; \
 	fi
 
@@ -61,6 +62,7 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Update each app's own catalog from its code and templates (makecatalogs), then compile.
 messages: venv
-	$(MANAGE) makemessages -l fr $(I18N_IGNORE)
+	$(MANAGE) makecatalogs
 	$(MANAGE) compilemessages $(I18N_IGNORE)

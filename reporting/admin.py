@@ -83,7 +83,7 @@ class BillingReportAdmin(ReadOnlyAdmin):
     def report(self, obj):
         with override(obj.language):
             # Rendered by the email template, whose auto-escaping already made it safe.
-            return mark_safe(render_to_string("emails/billing-body.html", billing.context_for(obj)))
+            return mark_safe(render_to_string("emails/reporting-billing-body.html", billing.context_for(obj)))
 
     def has_resend_permission(self, request):
         return request.user.has_perm("reporting.resend_billingreport")

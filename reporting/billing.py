@@ -298,7 +298,7 @@ def attachments(context):
 def build_message(report, to):
     with translation.override(report.language):
         context = context_for(report)
-        message = build_email("billing", context, [to])
+        message = build_email("reporting-billing", context, [to])
         files = attachments(context)
     for name, content in files:
         message.attach(name, content, "text/csv")

@@ -49,7 +49,7 @@ def notify_failure(workflow, run):
         return 0
     context = {"workflow": workflow, "run": run, "url": workflow_url(workflow)}
     try:
-        return send("workflow-failed", context, recipients)
+        return send("workflows-failed", context, recipients)
     except Exception as exc:
         logger.exception("failure notification for %s not sent", workflow.name)
         WorkflowLog.objects.write(

@@ -67,7 +67,7 @@ def cleanup_paused_workflows(ctx, period_days=None, max_notifications=None):
                 "max_notifications": max_notifications,
                 "url": workflow_url(workflow),
             }
-            ctx.count("emails_sent", send("workflow-paused", context, to))
+            ctx.count("emails_sent", send("workflows-paused", context, to))
         Workflow.objects.filter(pk=workflow.pk).update(
             pause_notifications=number, last_pause_notification_at=now
         )

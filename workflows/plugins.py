@@ -11,7 +11,8 @@ run them:
 - settings (the audited Settings screen), tables for `generate_data` and the demo;
 - permissions of the seeded groups and of the `billing` operator;
 - explorer folders and entries (the sidebar), the app's URLs, home-page blocks;
-- worker queues (besides those its workflows declare).
+- worker queues (besides those its workflows declare);
+- fields an enumeration governs, and cubes over its fact tables.
 
 Every declaration has a stable `key` (never a translated label) and an explicit
 `order`, an integer slot independent of `INSTALLED_APPS` order; leave gaps (100, 200…)
@@ -347,6 +348,59 @@ class WorkerQueue:
     description: Text = ""
 
 
+# --- Data model extensions ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EnumerationBinding:
+    """A field of the declaring app whose values an enumeration governs (forms accept
+    its values; alias cleansing rewrites aliased spellings): `model` ("app_label.Model")
+    and `field`, bound to the enumeration named `enumeration`."""
+
+    key: str
+    enumeration: str
+    model: str
+    field: str
+
+
+@dataclass(frozen=True)
+class CubeDimension:
+    """An axis of a cube: a field path on the fact model ("delivery__channel__code");
+    a date dimension lists the levels it can be grouped by."""
+
+    key: str
+    label: Text
+    field: str
+    date_levels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CubeMeasure:
+    """A figure of a cube: `function` one of count, sum, avg, min, max, count_distinct,
+    ratio (numerator / denominator, keys of two other measures), p95; `field` what it
+    reads; `filter` which facts count."""
+
+    key: str
+    label: Text
+    function: str
+    field: str | None = None
+    filter: Q | None = None
+    numerator: str | None = None
+    denominator: str | None = None
+
+
+@dataclass(frozen=True)
+class Cube:
+    """A cube over a fact table of the declaring app ("app_label.Model")."""
+
+    key: str
+    order: int
+    label: Text
+    fact: str
+    dimensions: tuple[CubeDimension, ...]
+    measures: tuple[CubeMeasure, ...]
+
+
 # --- What an app brings ----------------------------------------------------------------
 
 
@@ -365,6 +419,8 @@ class Contributions:
     urls: Urls | None = None
     home_blocks: Sequence[HomeBlock] = ()
     queues: Sequence[WorkerQueue] = ()
+    enumeration_bindings: Sequence[EnumerationBinding] = ()
+    cubes: Sequence[Cube] = ()
 
 
 @dataclass(frozen=True)
@@ -479,6 +535,14 @@ def queues() -> list[WorkerQueue]:
     return [item.declaration for item in declared("queues")]
 
 
+def enumeration_bindings() -> list[EnumerationBinding]:
+    return sorted((item.declaration for item in declared("enumeration_bindings")), key=lambda b: b.key)
+
+
+def cubes() -> list[Cube]:
+    return ordered("cubes")
+
+
 @dataclass
 class Problems:
     messages: list[str] = field(default_factory=list)
@@ -496,6 +560,8 @@ KEYED_KINDS = (
     "explorer_folders",
     "explorer_entries",
     "home_blocks",
+    "enumeration_bindings",
+    "cubes",
 )
 
 
