@@ -19,7 +19,7 @@ from .context import RunContext, WorkflowError, one_line
 from .crontabs import Cron
 from .declare import technical_workflow
 from .engine import enqueue, run_by_name
-from .models import Workflow, WorkflowLog, WorkflowRun
+from .models import BeatHeartbeat, Workflow, WorkflowLog, WorkflowRun
 from .notifications import build as build_email
 from .notifications import send as send_email
 from .plugins import (
@@ -85,6 +85,7 @@ __all__ = [
     "WorkflowSpec",
     "WorkflowState",
     "all_specs",
+    "beat_last_seen",
     "build_email",
     "enqueue",
     "get_spec",
@@ -106,6 +107,11 @@ def journal(name: str, message: str, *, level: str = LogLevel.INFO, at: datetime
         return False
     WorkflowLog.objects.write(workflow, message, level=level, at=at)
     return True
+
+
+def beat_last_seen() -> datetime | None:
+    """When a beat process last wrote its heartbeat (None: never)."""
+    return BeatHeartbeat.last_seen()
 
 
 def last_run(name: str, status: str | None = None) -> WorkflowRun | None:
