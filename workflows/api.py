@@ -46,6 +46,7 @@ from .plugins import (
     WorkerQueue,
 )
 from .registry import WorkflowSpec, all_specs, get_spec, workflow_queues
+from .slots import Schedule, current_schedule
 from .sync import sync_workflows
 
 __all__ = [
@@ -72,6 +73,7 @@ __all__ = [
     "RolePermissions",
     "RunContext",
     "RunStatus",
+    "Schedule",
     "Setting",
     "SettingKind",
     "Severity",
@@ -93,6 +95,7 @@ __all__ = [
     "last_run",
     "one_line",
     "run_by_name",
+    "schedule_of",
     "send_email",
     "sync_workflows",
     "technical_workflow",
@@ -112,6 +115,12 @@ def journal(name: str, message: str, *, level: str = LogLevel.INFO, at: datetime
 def beat_last_seen() -> datetime | None:
     """When a beat process last wrote its heartbeat (None: never)."""
     return BeatHeartbeat.last_seen()
+
+
+def schedule_of(name: str) -> Schedule | None:
+    """A workflow's schedule (crontab, time zone, enabled), or None when it has no row."""
+    workflow = Workflow.objects.select_related("periodic_task__crontab").filter(name=name).first()
+    return current_schedule(workflow) if workflow is not None else None
 
 
 def last_run(name: str, status: str | None = None) -> WorkflowRun | None:
