@@ -10,10 +10,9 @@ from django.urls import reverse
 
 from campaign import cleanup, configuration
 from campaign.models import RetentionPeriod, SettingChange
+from tests.builders import NOW, SECOND, days_ago, delivery
 from tests.plugin_probe.models import ProbeRow
 from workflows.plugins import Role
-
-from .cleanup_world import NOW, SECOND, days_ago, delivery
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,7 @@ from django.urls import reverse
 
 from campaign.models import PurgeSettings, RetentionPeriod, SettingChange
 from campaign.retention import Retention, declared
-
-from .cleanup_world import NOW, days_ago, delivery, logs
+from tests.builders import NOW, days_ago, delivery, logs
 
 pytestmark = pytest.mark.django_db
 
