@@ -37,6 +37,7 @@ from django.db.models import Count, F, Min, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from campaign.choices import LogStatus
 from campaign.csv_export import csv_text
@@ -257,7 +258,10 @@ def operator_address():
 
 def email_label(line):
     if line.get("small_deliveries"):
-        return _("[Aggregation of %(n)s small deliveries]") % {"n": line["small_deliveries"]}
+        count = line["small_deliveries"]
+        return ngettext(
+            "[Aggregation of %(n)s small delivery]", "[Aggregation of %(n)s small deliveries]", count
+        ) % {"n": count}
     return line["label"]
 
 

@@ -166,7 +166,7 @@ def test_the_figures_of_the_period(world, billing_operator, settings):
     assert message.to == ["billing@example.com"]
     assert "ACME-42" in message.body
     assert "[Aggregation of 3 small deliveries]" in message.body
-    assert "[Aggregation of 1 small deliveries]" in message.body
+    assert "[Aggregation of 1 small delivery]" in message.body
     assert "Number of active profiles (since 2025-05-25): 160" in message.body
     html = message.alternatives[0][0]
     assert "[Aggregation of 3 small deliveries]" in html

@@ -171,7 +171,7 @@ def test_bulk_actions_leave_workflow_tasks_alone(administrator_client, workflow)
         {"action": "disable_tasks", "_selected_action": [workflow.periodic_task_id, other.pk]},
         follow=True,
     )
-    assert "1 task(s) of technical workflows left unchanged" in response.content.decode()
+    assert "1 task of a technical workflow left unchanged" in response.content.decode()
     assert PeriodicTask.objects.get(pk=workflow.periodic_task_id).enabled is True
     assert PeriodicTask.objects.get(pk=other.pk).enabled is False
 
