@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from workflows.plugins import BatchOperation, PurgeContext, delivery_children, model_or_none
 
-from .choices import DeliveryState, FailureReason, LogStatus, QuarantineStatus
 from . import changes
+from .choices import DeliveryState, FailureReason, LogStatus, QuarantineStatus
 from .models import Delivery, DeliveryLog, Event, Quarantine
 from .retention import MAILBOX_FULL_DAYS, QUARANTINE_QUIET_DAYS
 
