@@ -63,14 +63,13 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
-from reporting.periods import add_months
-
 from . import roles
 from .choices import (
     FailureReason,
     FailureType,
     ProfileTable,
 )
+from .dates import add_months
 from .models import (
     Channel,
     Delivery,
