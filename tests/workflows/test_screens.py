@@ -7,9 +7,9 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from workflows.beat import write_heartbeat
 from workflows.choices import RUN_STATUS_COLORS, RunStatus, Severity, Trigger, WorkflowState
 from workflows.crontabs import Cron, describe
-from workflows.beat import write_heartbeat
 from workflows.engine import execute
 from workflows.models import BeatHeartbeat, Workflow, WorkflowChange, WorkflowLog, WorkflowRun
 from workflows.registry import all_specs, get_spec
