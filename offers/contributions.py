@@ -2,4 +2,8 @@
 
 from workflows.plugins import Contributions
 
-contributions = Contributions()
+from .datagen import GENERATED_TABLES
+
+contributions = Contributions(
+    generated_tables=GENERATED_TABLES,
+)

@@ -2,6 +2,6 @@
 `runall`, the benchmarks and the live tests (processes), the benchmark harness
 (benchmarking) and the synthetic data generator behind `generate_data` (datagen).
 
-Nothing of the running platform imports this package: only management commands,
-benchmarks and tests do.
+The running platform only reads the tables the core declares to the generator
+(campaign/contributions.py); the rest serves management commands, benchmarks and tests.
 """
