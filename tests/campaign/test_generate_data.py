@@ -492,3 +492,24 @@ def test_a_table_declared_by_any_app_gets_the_generation_context(monkeypatch):
         "event_types": TINY["event_types"],
     }
     assert EventType.objects.filter(name__startswith="widget_").count() == 3
+
+
+def test_without_the_offers_app_its_tables_are_unknown(settings):
+    settings.INSTALLED_APPS = [app for app in settings.INSTALLED_APPS if app != "offers"]
+    assert [table.key for table in generated_tables()] == [
+        "recipients",
+        "external_profiles",
+        "deliveries",
+        "delivery_logs",
+        "tracking_urls",
+        "tracking_hits",
+        "event_types",
+        "events",
+        "quarantine",
+    ]
+    assert "propositions" not in datagen.preset_counts("tiny")
+    out = generate("--seed", "17", "--truncate")
+    assert "delivery_logs" in out and "propositions" not in out and "categories" not in out
+    assert DeliveryLog.objects.count() == TINY["delivery_logs"]
+    with pytest.raises(CommandError, match="unrecognized arguments: --propositions"):
+        generate("--propositions", "3")
