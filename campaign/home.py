@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from workflows.api import next_run_of
@@ -34,9 +33,10 @@ def count_cleanup(request):
     """Count what cleanup would delete now, and keep it for the home page."""
     now = timezone.now()
     kept = cleanup.store_preview(cleanup.preview(now), now, request.user)
-    messages.success(
-        request,
-        _("Cleanup dry run counted: %(rows)s rows would be deleted now.")
-        % {"rows": f"{kept.rows_to_delete:,}"},
+    text = ngettext(
+        "Cleanup dry run counted: %(rows)s row would be deleted now.",
+        "Cleanup dry run counted: %(rows)s rows would be deleted now.",
+        kept.rows_to_delete,
     )
+    messages.success(request, text % {"rows": f"{kept.rows_to_delete:,}"})
     return redirect("admin:index")
