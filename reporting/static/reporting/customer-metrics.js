@@ -7,7 +7,7 @@
     return; // no data, or Chart.js not installed: the table below still shows the numbers
   }
   var data = JSON.parse(source.textContent);
-  window.activeProfilesChart = new window.Chart(canvas, {
+  window.activeProfilesChart = window.platformChart(canvas, {
     type: "line",
     data: {
       labels: data.labels,
