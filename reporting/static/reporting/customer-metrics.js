@@ -11,7 +11,12 @@
     type: "line",
     data: {
       labels: data.labels,
-      datasets: [{ label: data.label, data: data.values, tension: 0.2, fill: false, borderColor: "#417690" }],
+      datasets: [{
+        label: data.label, data: data.values, tension: 0.2, fill: false, borderColor: "#417690",
+        // Backfilled days (counted later from the logs) as hollow points.
+        pointBackgroundColor: (data.backfilled || []).map(function (b) { return b ? "#ffffff" : "#417690"; }),
+        pointStyle: (data.backfilled || []).map(function (b) { return b ? "rectRot" : "circle"; }),
+      }],
     },
     options: {
       animation: false,
