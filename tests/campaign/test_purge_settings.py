@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from campaign.models import PurgeSettings, RetentionPeriod, SettingChange
-from campaign.retention import Retention
+from campaign.retention import Retention, declared
 
 from .cleanup_world import NOW, days_ago, delivery, logs
 
@@ -14,7 +14,9 @@ URL = "/admin/platform/purge-data/"
 
 
 def valid_post(**changes):
-    data = {
+    # Every data class an installed app declares, at its default (an area app adds its own).
+    data = {f"{key}_days": str(data_class.default_days or "") for key, data_class in declared().items()}
+    data |= {
         "deleted_deliveries_days": "7",
         "delivery_logs_days": "180",
         "raw_hits_days": "360",
