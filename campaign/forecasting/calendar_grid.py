@@ -99,6 +99,12 @@ class Calendar:
         return _("Week of %(day)s") % {"day": formats.date_format(self.first, "j F Y")}
 
     @property
+    def middle(self):
+        """The day the other view opens on: a week's Thursday (the month most of its
+        days are in), a month's first day."""
+        return self.first + timedelta(days=3) if self.view == WEEK else self.first
+
+    @property
     def previous(self):
         return _shift(self.view, self.first, -1)
 

@@ -56,7 +56,7 @@ def calendar(request):
     context = {
         **page_context(request, _("Provisional calendar")),
         "calendar": shown,
-        "views": [(key, label, link(key, shown.first)) for key, label in calendar_grid.VIEWS.items()],
+        "views": [(key, label, link(key, shown.middle)) for key, label in calendar_grid.VIEWS.items()],
         "previous_url": link(view, shown.previous),
         "next_url": link(view, shown.next),
         "today_url": link(view, today),

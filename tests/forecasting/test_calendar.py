@@ -100,7 +100,7 @@ def test_french(client, operator, planned):
     client.force_login(operator)
     with time_machine.travel(NOW, tick=False):
         html = client.get(MARCH, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "Calendrier prévisionnel" in html and "mars 2026" in html
+    assert "Calendrier prévisionnel" in html and "Mars 2026" in html
     assert "dépassement de capacité" in html
 
 
