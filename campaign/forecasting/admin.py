@@ -13,6 +13,7 @@ from .models import CapacityRule, Forecast, ForecastExclusion, ForecastLog, Pres
 @admin.register(PressureRule)
 class PressureRuleAdmin(admin.ModelAdmin):
     list_display = ["label", "active", "scope", "max_messages", "period_days", "updated_at"]
+    list_select_related = ["channel"]
     list_filter = ["active", "channel"]
     search_fields = ["label"]
     fields = ["label", "active", "channel", "max_messages", "period_days"]
@@ -25,6 +26,7 @@ class PressureRuleAdmin(admin.ModelAdmin):
 @admin.register(CapacityRule)
 class CapacityRuleAdmin(admin.ModelAdmin):
     list_display = ["label", "active", "channel", "daily_quantity", "recurrence", "valid_from", "valid_until"]
+    list_select_related = ["channel"]
     list_filter = ["active", "channel", "recurrence"]
     search_fields = ["label"]
     fields = ["label", "active", "channel", "daily_quantity", "recurrence", "valid_from", "valid_until"]

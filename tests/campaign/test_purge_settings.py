@@ -5,8 +5,7 @@ from django.urls import reverse
 
 from campaign.models import PurgeSettings, RetentionPeriod, SettingChange
 from campaign.retention import Retention, declared
-
-from .cleanup_world import NOW, days_ago, delivery, logs
+from tests.builders import NOW, days_ago, delivery, logs
 
 pytestmark = pytest.mark.django_db
 
@@ -14,8 +13,9 @@ URL = "/admin/platform/purge-data/"
 
 
 def valid_post(**changes):
-    # Every data class an installed app declares, at its default (an area app adds its own).
-    data = {f"{key}_days": str(data_class.default_days or "") for key, data_class in declared().items()}
+    """Every declared data class at its default (other installed apps declare some
+    too), then the core's own values and the changes."""
+    data = {f"{key}_days": str(data_class.default_days) for key, data_class in declared().items()}
     data |= {
         "deleted_deliveries_days": "7",
         "delivery_logs_days": "180",

@@ -1,11 +1,12 @@
-"""Builders for the forecasting tests: recipients, provisional deliveries with targets,
-delivery logs, typology rules, and a build of the forecast."""
+"""The forecasting tests' world: the shared builders (tests/builders.py) plus recipients
+with a country, provisional deliveries with targets, typology rules, a build of the
+forecast and what the current forecast holds."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from campaign.choices import DeliveryState, LogStatus, ProfileTable, SchedulingMode
+from campaign.choices import DeliveryState, LogStatus, SchedulingMode
 from campaign.forecasting import forecasting
 from campaign.forecasting.models import (
     CapacityRule,
@@ -14,7 +15,8 @@ from campaign.forecasting.models import (
     ForecastLog,
     PressureRule,
 )
-from campaign.models import Channel, Delivery, DeliveryLog, Recipient, RecipientList
+from campaign.models import Recipient, RecipientList
+from tests import builders
 
 # A Monday, 00:00 UTC (01:00 in Paris, the workflow's hour).
 NOW = datetime(2026, 3, 2, tzinfo=UTC)
@@ -30,8 +32,7 @@ def at(days, hours=10):
 class World:
     """Rows made the way the platform makes them."""
 
-    def channel(self, code="email"):
-        return Channel.objects.get(code=code)
+    channel = staticmethod(builders.channel)
 
     def recipients(self, n, country="FR"):
         Recipient.objects.bulk_create(
@@ -58,9 +59,10 @@ class World:
         state=DeliveryState.EDITION,
         **fields,
     ):
-        return Delivery.objects.create(
-            label=label,
-            channel=self.channel(channel),
+        """A delivery planned at `planned_at`, provisional and being edited by default."""
+        return builders.delivery(
+            label,
+            channel_code=channel,
             scheduling_mode=mode,
             state=state,
             planned_at=planned_at,
@@ -72,23 +74,15 @@ class World:
         )
 
     def sent(self, profile_ids, event_at, channel="email", status=LogStatus.SENT):
-        parent = Delivery.objects.create(
-            label=f"Sent {event_at:%Y-%m-%d %H:%M}",
-            channel=self.channel(channel),
+        """Messages already sent to recipients, by a finished delivery."""
+        parent = builders.delivery(
+            f"Sent {event_at:%Y-%m-%d %H:%M}",
+            channel_code=channel,
             state=DeliveryState.FINISHED,
             started_at=event_at,
-            created_at=event_at,
         )
-        DeliveryLog.objects.bulk_create(
-            DeliveryLog(
-                delivery=parent,
-                profile_table=ProfileTable.RECIPIENT,
-                profile_id=pk,
-                status=status,
-                event_at=event_at,
-            )
-            for pk in profile_ids
-        )
+        ids = list(profile_ids)
+        builders.logs(parent, [event_at] * len(ids), profile_ids=ids, status=status)
         return parent
 
     def pressure(self, max_messages, period_days, channel=None, label=None, **fields):

@@ -3,6 +3,7 @@ failed run that leaves the previous forecast in place, capacity overruns."""
 
 import pytest
 import time_machine
+from django.urls import reverse
 
 from campaign import configuration
 from campaign.forecasting import pressure
@@ -164,3 +165,8 @@ def test_days_are_local_days(world):
     late = world.delivery("Late", at(0, hours=23) + 30 * DAY / 24 / 60)
     world.forecast()
     assert world.summary(late).day.isoformat() == "2026-03-03"
+
+
+def test_the_horizon_is_on_the_settings_screen(administrator_client):
+    html = administrator_client.get(reverse("campaign:settings")).content.decode()
+    assert "Forecast horizon (days)" in html and 'name="forecasting__horizon_days"' in html
