@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from campaign import configuration
+from campaign import configuration, targeting
 from campaign.cleanup import Job
 from campaign.models import Delivery, PurgeSettings
 from workflows.api import LogLevel, WorkflowError
@@ -209,6 +209,35 @@ def discard(now, batch_size, keep):
     ChannelDayLoad.objects.filter(of_stale).delete()
     Forecast.objects.filter(pk__in=stale).delete()
     return deleted
+
+
+def preview_text(now):
+    """`run_workflow forecasting --dry-run`: what a run would analyse, changing nothing
+    (the targets are counted, the pressure rules listed)."""
+    horizon_end = now + timedelta(days=configuration.value(HORIZON_SETTING))
+    deliveries = list(forecastable(now, horizon_end))
+    until = timezone.localtime(horizon_end)
+    lines = [
+        f"Dry run at {timezone.localtime(now):%Y-%m-%d %H:%M:%S %Z}: nothing is changed.",
+        f"  {len(deliveries)} provisional deliveries planned until {until:%Y-%m-%d %H:%M}:",
+    ]
+    for delivery in deliveries:
+        outcome = logs.outcome_of(delivery)
+        figure = (
+            f"{targeting.delivery_recipients(delivery).count():,} recipients targeted"
+            if outcome == DeliveryOutcome.FORECAST
+            else f"not forecast: {outcome.label}"
+        )
+        lines.append(
+            f"    {timezone.localtime(delivery.planned_at):%Y-%m-%d %H:%M} {delivery.channel} "
+            f"“{delivery.label}” (#{delivery.pk}, weight {delivery.weight}): {figure}"
+        )
+    rules = PressureRule.objects.filter(active=True).select_related("channel").order_by("pk")
+    lines.append(f"  {len(rules)} active pressure rules:")
+    for rule in rules:
+        scope = rule.channel or "all channels"
+        lines.append(f"    “{rule.label}”: at most {rule.max_messages} in {rule.period_days} days, {scope}")
+    return "\n".join(lines)
 
 
 def run(ctx):

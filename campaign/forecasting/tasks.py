@@ -15,6 +15,7 @@ from . import forecasting
     # Writes and replaces millions of forecast logs: kept off the default queue.
     queue="long",
     time_limit=3 * 3600,
+    preview=forecasting.preview_text,
     description=_(
         "Forecast logs for the deliveries of the provisional calendar, with the profiles "
         "pressure rules exclude and the capacity overruns per channel and day."

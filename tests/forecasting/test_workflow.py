@@ -3,6 +3,7 @@ failed run that leaves the previous forecast in place, capacity overruns."""
 
 import pytest
 import time_machine
+from django.core.management import call_command
 from django.urls import reverse
 
 from campaign import configuration
@@ -170,3 +171,18 @@ def test_days_are_local_days(world):
 def test_the_horizon_is_on_the_settings_screen(administrator_client):
     html = administrator_client.get(reverse("campaign:settings")).content.decode()
     assert "Forecast horizon (days)" in html and 'name="forecasting__horizon_days"' in html
+
+
+def test_the_dry_run_lists_what_a_run_would_analyse_and_changes_nothing(world, capsys):
+    people = world.recipients(3)
+    world.pressure(max_messages=2, period_days=7, label="Two a week")
+    world.delivery("Newsletter", at(2), target_list=world.recipient_list("two", people[:2]))
+    world.delivery("No target", at(3), target_filter=None)
+    with time_machine.travel(NOW, tick=False):
+        call_command("run_workflow", "forecasting", "--dry-run")
+    out = capsys.readouterr().out
+    assert "2 provisional deliveries planned until 2026-05-01" in out
+    assert "“Newsletter”" in out and "2 recipients targeted" in out
+    assert "not forecast: No target" in out
+    assert "“Two a week”: at most 2 in 7 days, all channels" in out
+    assert not Forecast.objects.exists() and not ForecastLog.objects.exists()
