@@ -24,8 +24,8 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import connection
 
-from campaign.benchmarking import Benchmark, generate_data, register
 from campaign.choices import DeliveryState, SchedulingMode
+from campaign.devtools.benchmarking import Benchmark, generate_data, register
 from campaign.models import Channel, Delivery, RecipientList
 
 from . import forecasting
