@@ -1,8 +1,8 @@
 """What forecasting brings to the platform through the plug-in points: the purge of
 forecast logs of past deliveries (and their exclusions), its tables as children of a
 delivery, the forecast horizon setting, the permissions of delivery operators and
-report readers, the provisional calendar and typology rules in the explorer, and a
-home-page block of the week ahead."""
+report readers, the provisional calendar and typology rules in the explorer, a
+home-page block of the week ahead, and its tables for `generate_data` and the demo."""
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +24,7 @@ from workflows.plugins import (
 )
 
 from . import home
+from .datagen import GENERATED_TABLES
 from .models import ForecastExclusion, ForecastLog
 
 CALENDAR_PERMISSION = "forecasting.view_deliveryforecast"
@@ -145,6 +146,7 @@ contributions = Contributions(
             "forecasting.view_forecast",
         ),
     ],
+    generated_tables=GENERATED_TABLES,
     urls=Urls(prefix="forecasting", module="campaign.forecasting.urls"),
     home_blocks=[
         HomeBlock(

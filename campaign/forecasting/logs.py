@@ -21,10 +21,10 @@ INSERT = f"""
 
 def outcome_of(delivery):
     """Whether the delivery can be forecast, and why not."""
-    if not targeting.has_target(delivery):
-        return DeliveryOutcome.NO_TARGET
     if delivery.profile_table != ProfileTable.RECIPIENT:
         return DeliveryOutcome.OTHER_PROFILE_TABLE
+    if not targeting.has_target(delivery):
+        return DeliveryOutcome.NO_TARGET
     try:
         targeting.check(delivery.target_filter)
     except ValidationError:
