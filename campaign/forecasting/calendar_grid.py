@@ -95,8 +95,8 @@ class Calendar:
     @property
     def title(self):
         if self.view == MONTH:
-            return formats.date_format(self.first, "F Y")
-        return _("Week of %(day)s") % {"day": formats.date_format(self.first, "j F Y")}
+            return formats.date_format(self.first, "YEAR_MONTH_FORMAT")
+        return _("Week of %(day)s") % {"day": formats.date_format(self.first, "DATE_FORMAT")}
 
     @property
     def middle(self):

@@ -1,5 +1,6 @@
 // The provisional calendar: messages forecast per day, stacked by channel (Chart.js
-// from npm, served as static). Without Chart.js the calendar still shows every figure.
+// from npm through the platform's helper, campaign/charts.js: numbers in the page's
+// language). Without Chart.js the calendar still shows every figure.
 (function () {
   "use strict";
   var source = document.getElementById("calendar-chart-data");
@@ -9,7 +10,7 @@
   }
   var data = JSON.parse(source.textContent);
   var colours = ["#417690", "#b38600", "#5b8c5a", "#ba2121", "#7a5195", "#ef5675", "#003f5c"];
-  window.provisionalCalendarChart = new window.Chart(canvas, {
+  window.provisionalCalendarChart = window.platformChart(canvas, {
     type: "bar",
     data: {
       labels: data.labels,
