@@ -47,9 +47,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Forecast)
 class ForecastAdmin(ReadOnlyAdmin):
-    list_display = [
+    # The build time and horizon are on each forecast's page: the list fits 1,280 px in French.
+    list_display = ["computed_at", "status", "deliveries", "logs", "excluded", "overruns", "run_link"]
+    list_filter = ["status"]
+    fields = [
         "computed_at",
         "status",
+        "horizon_end",
         "deliveries",
         "logs",
         "excluded",
@@ -57,8 +61,6 @@ class ForecastAdmin(ReadOnlyAdmin):
         "duration",
         "run_link",
     ]
-    list_filter = ["status"]
-    fields = list_display
 
     @admin.display(description=_("run"))
     def run_link(self, forecast):
