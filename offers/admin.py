@@ -12,6 +12,7 @@ listed read-only with filters that use their indexes (date, status, channel, spa
 from datetime import timedelta
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.urls import path, reverse
@@ -120,6 +121,7 @@ class OfferContentInline(admin.TabularInline):
     formset = ContentFormSet
     fields = ["space", "title", "text", "link"]
     extra = 0
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "space":
@@ -472,7 +474,7 @@ class PropositionAdmin(admin.ModelAdmin):
         InDeliveryFilter,
         "profile_table",
     ]
-    list_select_related = ["offer", "space", "channel", "delivery"]
+    list_select_related = ["offer", "space__channel", "channel", "delivery"]
     search_fields = ["=offer__code", "=profile_id"]
     search_help_text = _("An offer code or a profile id, exactly.")
     show_full_result_count = False
