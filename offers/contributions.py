@@ -1,8 +1,8 @@
 """What the offer catalog brings to the platform through the plug-in points: the purge
 of propositions (by age and with their delivery), of deactivated live offers and of the
-approval audit trail, their retention (the trail's is a setting of the app), the permissions of offer managers and delivery
-operators, the Offers folder of the explorer (design, live, propositions, deployment),
-its pages and its home-page block."""
+approval audit trail, their retention (the trail's is a setting of the app), the
+permissions of offer managers and delivery operators, the Offers folder of the explorer
+(design, live, propositions, deployment), its pages and its home-page block."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -72,8 +72,8 @@ contributions = Contributions(
             help_text=_(
                 "Lines of the offers' audit trail (edits, approvals, rejections) are deleted this many days "
                 "after they were written by cleanup; empty keeps them forever. Each offer keeps its current "
-                "approvals whatever this says. Adobe's audit trail default (XtkCleanup_AuditTrailPurgeDelay): "
-                "180 days."
+                "approvals whatever this says. Adobe's audit trail default "
+                "(XtkCleanup_AuditTrailPurgeDelay): 180 days."
             ),
         ),
     ],

@@ -7,8 +7,6 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +15,7 @@ from campaign.models import Channel, Delivery
 from offers import triggers
 from offers.choices import Approval, AuditAction, OfferStatus, PropositionStatus
 from offers.models import Offer, OfferAudit, Proposition
+from tests.query_counts import assert_no_n_plus_one
 
 from .conftest import NOW
 
@@ -334,32 +333,38 @@ def test_the_propositions_list_reads_as_many_queries_for_300_rows_as_for_1(
 ):
     client.force_login(delivery_operator)
     url = reverse("admin:offers_proposition_changelist")
-
-    def queries():
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(url).status_code == 200
-        return len(captured.captured_queries)
-
-    propositions(live_world, 1)
-    one = queries()
-    Proposition.objects.all().delete()
-    propositions(live_world, 300)
-    assert queries() == one
+    assert_no_n_plus_one(client, url, lambda count: propositions(live_world, count))
 
 
-def test_the_design_offers_list_reads_as_many_queries_for_300_offers_as_for_1(manager_client, shop):
-    url = reverse("admin:offers_offer_changelist")
+def test_the_design_and_live_offer_lists_read_as_many_queries_for_300_offers_as_for_1(manager_client, shop):
+    made = []
 
-    def queries():
-        with CaptureQueriesContext(connection) as captured:
-            assert manager_client.get(url).status_code == 200
-        return len(captured.captured_queries)
+    def add_offers(count):
+        for _ in range(count):
+            made.append(Offer(environment=shop.design, category=shop.root, code=f"o-{len(made)}", label="x"))
+        Offer.objects.bulk_create(made[-count:])
 
-    shop.offer("o-0", shop.root)
-    one = queries()
-    for number in range(1, 300):
-        Offer.objects.create(environment=shop.design, category=shop.root, code=f"o-{number}", label="x")
-    assert queries() == one
+    assert_no_n_plus_one(manager_client, reverse("admin:offers_offer_changelist"), add_offers)
+    Offer.objects.all().update(
+        content_approval=Approval.APPROVED,
+        eligibility_approval=Approval.APPROVED,
+        status=OfferStatus.APPROVED,
+    )
+    shop.deploy()
+    Offer.objects.live().exclude(pk=Offer.objects.live().order_by("pk").first().pk).update(deactivated_at=NOW)
+
+    def activate(count):
+        ids = (
+            Offer.objects.live()
+            .filter(deactivated_at__isnull=False)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:count]
+        )
+        Offer.objects.filter(pk__in=list(ids)).update(deactivated_at=None)
+
+    assert_no_n_plus_one(
+        manager_client, reverse("admin:offers_liveoffer_changelist") + "?status__exact=live", activate
+    )
 
 
 # --- Deployment page and CSV --------------------------------------------------------------------
