@@ -10,6 +10,7 @@ at once (offers.triggers): offerMgt publishes it within a minute.
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from . import triggers
 from .choices import Approval, ApprovalKind, AuditAction, OfferStatus
@@ -19,6 +20,12 @@ from .models import Offer, OfferAudit
 # content too).
 CONTENT_FIELDS = ("label", "content")
 ELIGIBILITY_FIELDS = ("category", "weight", "valid_from", "valid_until", "target")
+
+# How the operator's messages name each approval.
+KIND_NAMES = {
+    ApprovalKind.CONTENT: gettext_lazy("content approval"),
+    ApprovalKind.ELIGIBILITY: gettext_lazy("eligibility approval"),
+}
 
 DECISIONS = {
     (ApprovalKind.CONTENT, Approval.APPROVED): AuditAction.CONTENT_APPROVED,
@@ -106,15 +113,15 @@ def decide(offer_id, kind, decision, user, now, *, version, comment=""):
         if current == decision:
             raise Refused(
                 _("The %(kind)s of offer %(code)s is already %(state)s.")
-                % {"kind": kind.label.lower(), "code": offer.code, "state": decision.label.lower()}
+                % {"kind": KIND_NAMES[kind], "code": offer.code, "state": str(decision.label).lower()}
             )
         if current == Approval.APPROVED:
             raise Refused(
                 _(
-                    "The %(kind)s of offer %(code)s is approved: edit the offer or re-initialize "
+                    "The %(kind)s of offer %(code)s is granted: edit the offer or re-initialize "
                     "the approval first."
                 )
-                % {"kind": kind.label.lower(), "code": offer.code}
+                % {"kind": KIND_NAMES[kind], "code": offer.code}
             )
         content = decision if kind == ApprovalKind.CONTENT else offer.content_approval
         eligibility = decision if kind == ApprovalKind.ELIGIBILITY else offer.eligibility_approval
@@ -180,8 +187,9 @@ def record_edit(offer_id, user, now, *, content_changed, eligibility_changed, ch
             changes.update(eligibility_decided_by=None, eligibility_decided_at=None)
         if changes["status"] != OfferStatus.APPROVED:
             changes.update(approved_by=None, approved_at=None)
+        # Stored as written (like the journal): field names and approval kinds, untranslated.
         reset = [
-            str(kind.label).lower()
+            kind.value
             for kind, changed, before in (
                 (ApprovalKind.CONTENT, content_changed, offer.content_approval),
                 (ApprovalKind.ELIGIBILITY, eligibility_changed, offer.eligibility_approval),
@@ -191,7 +199,7 @@ def record_edit(offer_id, user, now, *, content_changed, eligibility_changed, ch
         _apply(offer, {"version": offer.version}, **changes)
         detail = ", ".join(changed_fields)
         if reset:
-            detail += " — " + _("approval reset: %(kinds)s") % {"kinds": ", ".join(reset)}
+            detail += f" — approvals reset: {', '.join(reset)}"
         audit(offer, AuditAction.EDITED, user, now, detail=detail)
     return offer
 
@@ -208,7 +216,7 @@ def set_enabled(offer_id, enabled, user, now, *, comment=""):
         offer = _locked(offer_id)
         disabled = offer.status == OfferStatus.DISABLED
         if disabled != enabled:
-            state = _("enabled") if enabled else _("disabled")
+            state = pgettext("offer", "enabled") if enabled else pgettext("offer", "disabled")
             raise Refused(_("Offer %(code)s is already %(state)s.") % {"code": offer.code, "state": state})
         status = design_status(offer.content_approval, offer.eligibility_approval, disabled=not enabled)
         _apply(offer, {"status": offer.status}, status=status)

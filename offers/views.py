@@ -140,8 +140,13 @@ def decide(request, model_admin, offer_id):
 
 
 def _decision_message(offer, kind, decision):
-    done = {"kind": kind.label, "code": offer.code, "decision": decision.label.lower()}
-    text = _("%(kind)s of offer %(code)s %(decision)s.") % done
+    messages_by_decision = {
+        (ApprovalKind.CONTENT, Approval.APPROVED): _("Content of offer %(code)s approved."),
+        (ApprovalKind.CONTENT, Approval.REJECTED): _("Content of offer %(code)s rejected."),
+        (ApprovalKind.ELIGIBILITY, Approval.APPROVED): _("Eligibility of offer %(code)s approved."),
+        (ApprovalKind.ELIGIBILITY, Approval.REJECTED): _("Eligibility of offer %(code)s rejected."),
+    }
+    text = messages_by_decision[(kind, decision)] % {"code": offer.code}
     if offer.status == OfferStatus.APPROVED:
         text += " " + _("Both approvals are granted: offerMgt deploys the offer to live within a minute.")
     return text

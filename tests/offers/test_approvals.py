@@ -125,7 +125,7 @@ def test_editing_an_approved_offer_sends_the_approvals_it_concerns_back(
     assert edited.status != OfferStatus.APPROVED and edited.approved_at is None
     action, version, _who = trail(edited)[-1]
     assert (action, version) == (AuditAction.EDITED, 2)  # the version the edit made
-    assert "approval reset" in OfferAudit.objects.filter(offer=edited).latest("id").detail
+    assert "approvals reset: " in OfferAudit.objects.filter(offer=edited).latest("id").detail
 
 
 def test_disable_and_enable_are_audited_and_refused_twice(catalog, offer):

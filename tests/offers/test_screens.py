@@ -398,3 +398,25 @@ def test_the_home_page_shows_the_offer_block(client, delivery_operator, live_wor
     client.force_login(delivery_operator)
     page = client.get(reverse("admin:index")).content.decode()
     assert 'id="home-offers"' in page and 'id="home-live-offers">1<' in page
+
+
+def test_the_offer_screens_are_in_french(client, offer_manager, live_world):
+    client.force_login(offer_manager)
+    client.cookies["django_language"] = "fr"
+    design = live_world.offer("autumn", live_world.root)
+    approval = client.get(reverse("admin:offers_offer_approval", args=[design.pk]), HTTP_ACCEPT_LANGUAGE="fr")
+    html = approval.content.decode()
+    assert "Valider le contenu" in html and "Réinitialiser la validation" in html and "En édition" in html
+    assert "Éligibilité, avec les règles héritées des catégories" in html
+    deployment_page = client.get(reverse("offers:deployment"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Catalogue live" in deployment_page and "Déployer maintenant" in deployment_page
+    response = client.post(
+        reverse("admin:offers_offer_decide", args=[design.pk]),
+        {"action": "approve_content", "version": "2"},
+        HTTP_ACCEPT_LANGUAGE="fr",
+        follow=True,
+    )
+    assert any(
+        "a changé depuis que vous l’avez ouverte" in text or "a changé depuis que vous l'avez ouverte" in text
+        for text in messages_of(response)
+    )
