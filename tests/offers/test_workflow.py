@@ -5,7 +5,7 @@ import json
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from offers import deployment, tasks, triggers
 from offers.choices import OfferStatus
@@ -37,7 +37,10 @@ def journal(run):
 def test_it_is_declared_hourly_in_the_deliveries_module(workflow):
     spec = get_spec("offerMgt")
     assert spec.crontab == "0 * * * *"
-    assert str(spec.label) == "Offer notification"
+    with translation.override("en"):
+        assert str(spec.label) == "Offer notification"
+    with translation.override("fr"):
+        assert str(spec.label) == "Notification des offres"  # DESIGN §1's pair
     assert workflow.periodic_task.crontab.minute == "0" and workflow.periodic_task.crontab.hour == "*"
 
 
