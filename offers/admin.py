@@ -50,6 +50,32 @@ def _pk(object_id):
     return int(object_id)
 
 
+def environment_filter(kind):
+    """A list filter offering the environments of one kind (design lists, live lists)."""
+
+    class EnvironmentFilter(admin.SimpleListFilter):
+        title = _("environment")
+        parameter_name = "environment"
+
+        def lookups(self, request, model_admin):
+            return [
+                (str(pk), name)
+                for pk, name in Environment.objects.filter(kind=kind).values_list("pk", "name")
+            ]
+
+        def queryset(self, request, queryset):
+            value = self.value()
+            if value is None:
+                return queryset
+            return queryset.filter(environment_id=int(value)) if value.isdigit() else queryset.none()
+
+    return EnvironmentFilter
+
+
+DesignEnvironmentFilter = environment_filter(EnvironmentKind.DESIGN)
+LiveEnvironmentFilter = environment_filter(EnvironmentKind.LIVE)
+
+
 # --- Environments -------------------------------------------------------------------------
 
 
@@ -102,7 +128,7 @@ class CategoryAdmin(DesignAdmin):
         "themes",
         "environment",
     ]
-    list_filter = ["environment", "enabled"]
+    list_filter = [DesignEnvironmentFilter, "enabled"]
     list_select_related = ["parent", "environment"]
     search_fields = ["name"]
     ordering = ["environment", "parent__name", "name"]
@@ -112,7 +138,7 @@ class CategoryAdmin(DesignAdmin):
 class OfferSpaceAdmin(DesignAdmin):
     form = OfferSpaceForm
     list_display = ["name", "channel", "enabled", "environment"]
-    list_filter = ["environment", "channel", "enabled"]
+    list_filter = [DesignEnvironmentFilter, "channel", "enabled"]
     list_select_related = ["channel", "environment"]
 
 
@@ -147,7 +173,7 @@ class OfferAdmin(DesignAdmin):
         "live_version",
         "updated_at",
     ]
-    list_filter = ["environment", "status", "content_approval", "eligibility_approval"]
+    list_filter = [DesignEnvironmentFilter, "status", "content_approval", "eligibility_approval"]
     list_select_related = ["category", "environment"]
     search_fields = ["code", "label"]
     change_form_template = "offers/offer_change_form.html"
@@ -317,7 +343,7 @@ class LiveOfferAdmin(LiveAdmin):
         "valid_until",
         "deployed_at",
     ]
-    list_filter = ["environment", "status"]
+    list_filter = [LiveEnvironmentFilter, "status"]
     list_select_related = ["category", "environment"]
     search_fields = ["code", "label"]
     inlines = [LiveContentInline]
@@ -361,7 +387,7 @@ class LiveCategoryAdmin(LiveAdmin):
         "themes",
         "deployed_at",
     ]
-    list_filter = ["environment", "enabled"]
+    list_filter = [LiveEnvironmentFilter, "enabled"]
     list_select_related = ["parent", "environment"]
     search_fields = ["name"]
     ordering = ["environment", "parent__name", "name"]
@@ -382,7 +408,7 @@ class LiveCategoryAdmin(LiveAdmin):
 @admin.register(LiveOfferSpace)
 class LiveOfferSpaceAdmin(LiveAdmin):
     list_display = ["name", "channel", "enabled", "environment", "deployed_at"]
-    list_filter = ["environment", "channel", "enabled"]
+    list_filter = [LiveEnvironmentFilter, "channel", "enabled"]
     list_select_related = ["channel", "environment"]
     fields = ["environment", "name", "channel", "enabled", "deployed_at"]
 

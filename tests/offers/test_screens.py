@@ -267,8 +267,13 @@ def live_world(shop):
 
 def test_a_delivery_operator_sees_live_offers_read_only(client, delivery_operator, live_world):
     client.force_login(delivery_operator)
-    listing = client.get(reverse("admin:offers_liveoffer_changelist")).content.decode()
+    url = reverse("admin:offers_liveoffer_changelist")
+    listing = client.get(url).content.decode()
     assert "spring" in listing
+    # The environment filter offers live environments only.
+    filtered = client.get(f"{url}?environment={live_world.live.pk}")
+    assert [offer.code for offer in filtered.context["cl"].result_list] == ["spring"]
+    assert "Recipients (design)" not in filtered.content.decode()
     page = client.get(reverse("admin:offers_liveoffer_change", args=[live_world.spring.pk]))
     assert page.status_code == 200
     html = page.content.decode()
