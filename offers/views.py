@@ -225,12 +225,24 @@ def live_figures():
     ]
 
 
+def _chart(runs):
+    """Rows changed per run, oldest first (the chart above the runs' table)."""
+    shown = [item for item in reversed(runs) if item["changes"] is not None]
+    return {
+        "labels": [timezone.localtime(item["run"].created_at).strftime("%Y-%m-%d %H:%M") for item in shown],
+        "values": [item["changes"] for item in shown],
+        "label": _("Rows changed"),
+    }
+
+
 @page(VIEW_LIVE)
 def deployment_page(request):
     request_flag = triggers.flag()
+    runs = _runs()
     context = {
         **page_context(request, _("Deployment")),
-        "runs": _runs(),
+        "runs": runs,
+        "chart": _chart(runs),
         "flag": request_flag,
         "pending": triggers.pending_requests(),
         "plan": deployment.plan(timezone.now()),

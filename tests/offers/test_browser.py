@@ -77,6 +77,10 @@ def test_an_offer_manager_approves_an_offer_and_it_appears_in_live(
     expect(page.locator("#live-copy")).to_contain_text("version 1, live since")
     expect(page.locator("#audit tbody tr")).to_have_count(3)
 
+    page.goto(live_server.url + reverse("offers:deployment"))
+    expect(page.locator("#runs tr[data-status=succeeded]")).to_have_count(1)
+    assert page.evaluate("typeof window.deploymentChart") == "object"  # Chart.js drew the runs
+
     # The Deployment page and the approval page fit 1,280 px, in English and in French.
     for language in ("en", "fr"):
         page.locator("#language-switch").select_option(language)

@@ -16,6 +16,7 @@ from offers import triggers
 from offers.choices import Approval, AuditAction, OfferStatus, PropositionStatus
 from offers.models import Offer, OfferAudit, Proposition
 from tests.query_counts import assert_no_n_plus_one
+from workflows.api import run_by_name
 
 from .conftest import NOW
 
@@ -376,10 +377,14 @@ def test_the_design_and_live_offer_lists_read_as_many_queries_for_300_offers_as_
 
 
 def test_the_deployment_page_shows_what_waits_and_what_live_holds(manager_client, live_world):
+    run_by_name("offerMgt")
     live_world.approve(live_world.offer("summer", live_world.root))
-    page = manager_client.get(reverse("offers:deployment")).content.decode()
+    response = manager_client.get(reverse("offers:deployment"))
+    page = response.content.decode()
     assert 'id="plan" data-total="1"' in page
     assert 'data-environment="Recipients (live)"' in page and 'id="deploy-now"' in page
+    assert 'id="changes-chart-data"' in page and 'data-status="succeeded"' in page
+    assert response.context["chart"]["values"] == [0]  # the run had nothing new to deploy
 
 
 def test_deploy_now_asks_the_engine_for_a_run(manager_client, live_world, django_capture_on_commit_callbacks):
