@@ -17,7 +17,9 @@ from django.db.models import OuterRef, Subquery
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import approvals, views
@@ -39,8 +41,64 @@ from .models import (
 VIEW_LIVE = "offers.view_live_offer"
 
 
-def badge(color, text):
-    return format_html('<span class="offers-badge" style="background:{}">{}</span>', color, text)
+def badge(color, text, title=""):
+    return format_html(
+        '<span class="offers-badge" style="background:{}" title="{}">{}</span>', color, title or text, text
+    )
+
+
+def _named(field, attribute="name", ordering=None, description=None):
+    """A list column showing a related row's name. Unlike a foreign-key column, which
+    the admin never wraps, a long name wraps and the list keeps within 1,280 px."""
+
+    def column(self, obj):
+        related = getattr(obj, field)
+        return getattr(related, attribute) if related is not None else "-"
+
+    column.short_description = description or obj_field_name(field)
+    column.admin_order_field = ordering or f"{field}__{attribute}"
+    return column
+
+
+def _when(moment):
+    """A date and time for a list column: the time goes under the date if space is short."""
+    if not moment:
+        return "-"
+    local = timezone.localtime(moment)
+    return format_html(
+        '<span class="offers-when">{} <span>{}</span></span>',
+        date_format(local, "Y-m-d"),
+        date_format(local, "H:i"),
+    )
+
+
+@admin.display(description=_("validity"))
+def validity(obj):
+    """From – until on one wrappable line (two date columns would not fit 1,280 px)."""
+    if not obj.valid_from and not obj.valid_until:
+        return "-"
+    return format_html("{} →<br>{}", _when(obj.valid_from), _when(obj.valid_until))
+
+
+@admin.display(description=_("deployed at"), ordering="deployed_at")
+def deployed(obj):
+    return _when(obj.deployed_at)
+
+
+@admin.display(description=_("weight"), ordering="weight")
+def weight(obj):
+    """The column's short title ("weight multiplier" would widen the list)."""
+    return obj.weight
+
+
+def obj_field_name(field):
+    return {
+        "category": _("category"),
+        "parent": _("parent category"),
+        "space": _("offer space"),
+        "delivery": _("delivery"),
+        "channel": _("channel"),
+    }[field]
 
 
 def _pk(object_id):
@@ -108,6 +166,9 @@ class EnvironmentAdmin(admin.ModelAdmin):
 class DesignAdmin(admin.ModelAdmin):
     """The design environments' rows only."""
 
+    class Media:
+        css = {"all": ["offers/offers.css"]}
+
     def get_queryset(self, request):
         return super().get_queryset(request).filter(environment__kind=EnvironmentKind.DESIGN)
 
@@ -118,16 +179,8 @@ class DesignAdmin(admin.ModelAdmin):
 @admin.register(Category)
 class CategoryAdmin(DesignAdmin):
     form = CategoryForm
-    list_display = [
-        "name",
-        "parent",
-        "enabled",
-        "valid_from",
-        "valid_until",
-        "weight",
-        "themes",
-        "environment",
-    ]
+    list_display = ["name", "parent_name", "enabled", validity, weight, "themes"]
+    parent_name = _named("parent")
     list_filter = [DesignEnvironmentFilter, "enabled"]
     list_select_related = ["parent", "environment"]
     search_fields = ["name"]
@@ -142,7 +195,7 @@ class OfferSpaceAdmin(DesignAdmin):
     list_select_related = ["channel", "environment"]
 
 
-class OfferContentInline(admin.TabularInline):
+class OfferContentInline(admin.StackedInline):
     model = OfferContent
     formset = ContentFormSet
     fields = ["space", "title", "text", "link"]
@@ -162,17 +215,8 @@ class OfferAdmin(DesignAdmin):
 
     form = OfferForm
     inlines = [OfferContentInline]
-    list_display = [
-        "code",
-        "label",
-        "category",
-        "status_badge",
-        "content_badge",
-        "eligibility_badge",
-        "version",
-        "live_version",
-        "updated_at",
-    ]
+    list_display = ["code", "label", "category_name", "status_badge", "approvals_badges", "versions"]
+    category_name = _named("category")
     list_filter = [DesignEnvironmentFilter, "status", "content_approval", "eligibility_approval"]
     list_select_related = ["category", "environment"]
     search_fields = ["code", "label"]
@@ -201,17 +245,28 @@ class OfferAdmin(DesignAdmin):
     def status_badge(self, offer):
         return badge(OFFER_STATUS_COLORS.get(offer.status, "#6c757d"), offer.get_status_display())
 
-    @admin.display(description=_("content approval"), ordering="content_approval")
-    def content_badge(self, offer):
-        return badge(APPROVAL_COLORS[offer.content_approval], offer.get_content_approval_display())
+    @admin.display(description=_("approvals"))
+    def approvals_badges(self, offer):
+        """Content above eligibility: two badges that fit a narrow column."""
+        content, eligibility = offer.get_content_approval_display(), offer.get_eligibility_approval_display()
+        return format_html(
+            '<span class="offers-approvals">{}<br>{}</span>',
+            badge(
+                APPROVAL_COLORS[offer.content_approval],
+                content,
+                gettext("Content approval: %(state)s") % {"state": content},
+            ),
+            badge(
+                APPROVAL_COLORS[offer.eligibility_approval],
+                eligibility,
+                gettext("Eligibility approval: %(state)s") % {"state": eligibility},
+            ),
+        )
 
-    @admin.display(description=_("eligibility approval"), ordering="eligibility_approval")
-    def eligibility_badge(self, offer):
-        return badge(APPROVAL_COLORS[offer.eligibility_approval], offer.get_eligibility_approval_display())
-
-    @admin.display(description=_("live version"))
-    def live_version(self, offer):
-        return offer.live_copy_version or "-"
+    @admin.display(description=_("version (live)"), ordering="version")
+    def versions(self, offer):
+        live = offer.live_copy_version
+        return f"{offer.version} ({live})" if live else str(offer.version)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -292,6 +347,9 @@ class OfferAuditAdmin(admin.ModelAdmin):
 class LiveAdmin(admin.ModelAdmin):
     """Read-only rows of the live environments, for whoever may see live offers."""
 
+    class Media:
+        css = {"all": ["offers/offers.css"]}
+
     def get_queryset(self, request):
         return super().get_queryset(request).filter(environment__kind=EnvironmentKind.LIVE)
 
@@ -311,7 +369,7 @@ class LiveAdmin(admin.ModelAdmin):
         return False
 
 
-class LiveContentInline(admin.TabularInline):
+class LiveContentInline(admin.StackedInline):
     model = OfferContent
     fields = ["space", "title", "text", "link"]
     readonly_fields = fields
@@ -332,17 +390,8 @@ class LiveContentInline(admin.TabularInline):
 
 @admin.register(LiveOffer)
 class LiveOfferAdmin(LiveAdmin):
-    list_display = [
-        "code",
-        "label",
-        "category",
-        "active_badge",
-        "version",
-        "weight",
-        "valid_from",
-        "valid_until",
-        "deployed_at",
-    ]
+    category_name = _named("category")
+    list_display = ["code", "label", "category_name", "active_badge", "version", "weight", validity, deployed]
     list_filter = [LiveEnvironmentFilter, "status"]
     list_select_related = ["category", "environment"]
     search_fields = ["code", "label"]
@@ -377,16 +426,8 @@ class LiveOfferAdmin(LiveAdmin):
 
 @admin.register(LiveCategory)
 class LiveCategoryAdmin(LiveAdmin):
-    list_display = [
-        "name",
-        "parent",
-        "enabled",
-        "valid_from",
-        "valid_until",
-        "weight",
-        "themes",
-        "deployed_at",
-    ]
+    parent_name = _named("parent")
+    list_display = ["name", "parent_name", "enabled", validity, weight, "themes"]
     list_filter = [LiveEnvironmentFilter, "enabled"]
     list_select_related = ["parent", "environment"]
     search_fields = ["name"]
@@ -407,7 +448,7 @@ class LiveCategoryAdmin(LiveAdmin):
 
 @admin.register(LiveOfferSpace)
 class LiveOfferSpaceAdmin(LiveAdmin):
-    list_display = ["name", "channel", "enabled", "environment", "deployed_at"]
+    list_display = ["name", "channel", "enabled", "environment", deployed]
     list_filter = [LiveEnvironmentFilter, "channel", "enabled"]
     list_select_related = ["channel", "environment"]
     fields = ["environment", "name", "channel", "enabled", "deployed_at"]
@@ -479,18 +520,19 @@ class PropositionAdmin(admin.ModelAdmin):
     `?delivery__id__exact=<id>` narrow them to one live offer or one delivery (the live
     offer page links here)."""
 
+    space_name = _named("space", description=_("space"))  # a short title: the list is narrow
+    channel_name = _named("channel", "label")
+    delivery_label = _named("delivery", "label")
+    # Weight and the last status change are on each proposition's page: with the
+    # explorer and the filters beside it, more columns would not fit 1,280 px.
     list_display = [
-        "id",
         "offer_code",
-        "space",
-        "channel",
-        "delivery",
-        "profile_table",
-        "profile_id",
+        "space_name",
+        "channel_name",
+        "delivery_label",
+        "profile",
         "status",
-        "weight",
-        "proposed_at",
-        "updated_at",
+        "proposed",
     ]
     list_filter = [
         ProposedWithinFilter,
@@ -509,6 +551,14 @@ class PropositionAdmin(admin.ModelAdmin):
     @admin.display(description=_("offer"), ordering="offer__code")
     def offer_code(self, proposition):
         return proposition.offer.code
+
+    @admin.display(description=_("profile"))
+    def profile(self, proposition):
+        return f"{proposition.get_profile_table_display()} {proposition.profile_id}"
+
+    @admin.display(description=_("proposed"), ordering="proposed_at")
+    def proposed(self, proposition):
+        return _when(proposition.proposed_at)
 
     def has_add_permission(self, request):
         return False
