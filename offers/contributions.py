@@ -21,6 +21,7 @@ from workflows.plugins import (
 )
 
 from . import purge_steps, views
+from .datagen import GENERATED_TABLES
 
 contributions = Contributions(
     purge_steps=[
@@ -200,4 +201,5 @@ contributions = Contributions(
             views.home_block_context,
         ),
     ],
+    generated_tables=GENERATED_TABLES,
 )
