@@ -1,7 +1,5 @@
 """Existing rows into the reworked catalog, set-based (one UPDATE per rule):
 
-- a design/live environment pair for recipients and one for visitors (anonymous offers),
-  unless such a pair exists;
 - design offers get their two approvals from their old status (approved and live: both
   granted; pending approval: content granted); live copies are marked deployed (or
   deactivated when they were not live);
@@ -14,27 +12,13 @@ from django.db import migrations
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 
-PAIRS = [
-    # profile table, design name, live name
-    ("recipient", "Recipients (design)", "Recipients (live)"),
-    ("cookie", "Visitors (design)", "Visitors (live)"),
-]
-
 
 def forwards(apps, schema_editor):
-    Environment = apps.get_model("offers", "Environment")
     Offer = apps.get_model("offers", "Offer")
     OfferSpace = apps.get_model("offers", "OfferSpace")
     Proposition = apps.get_model("offers", "Proposition")
     DeploymentRequest = apps.get_model("offers", "DeploymentRequest")
     Delivery = apps.get_model("campaign", "Delivery")
-
-    for profile_table, design_name, live_name in PAIRS:
-        paired = Environment.objects.filter(kind="design", profile_table=profile_table, live__isnull=False)
-        if paired.exists() or Environment.objects.filter(name__in=[design_name, live_name]).exists():
-            continue
-        live = Environment.objects.create(name=live_name, kind="live", profile_table=profile_table)
-        Environment.objects.create(name=design_name, kind="design", profile_table=profile_table, live=live)
 
     design = Offer.objects.filter(environment__kind="design")
     design.filter(status__in=["approved", "live"]).update(
