@@ -426,7 +426,7 @@ GENERATED_TABLES = [
         order=1000,
         label="offer categories (design; live copies too)",
         models=("offers.Environment", "offers.Category"),
-        counts=_presets(6, 15, 60),
+        counts=_presets(6, 15, 500),  # bench: the offerMgt benchmark's catalog
         generate=categories,
     ),
     GeneratedTable(
@@ -442,7 +442,7 @@ GENERATED_TABLES = [
         order=1200,
         label="offers (design, with contents and audit trail; live copies of the live ones too)",
         models=("offers.Offer", "offers.OfferContent", "offers.OfferAudit"),
-        counts=_presets(12, 60, 500),
+        counts=_presets(12, 60, 10_000),
         generate=offers,
         requires=("categories",),
     ),
