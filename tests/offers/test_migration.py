@@ -87,9 +87,3 @@ def test_old_rows_come_through_the_migrations():
     assert Space.objects.get(pk=live_space.pk).design_space.name == "Banner"
     channels = dict(Proposition.objects.values_list("pk", "channel__code"))
     assert channels == {in_delivery.pk: "email", in_space.pk: "sms"}  # the delivery's channel first
-    # The visitors pair is seeded beside the recipients pair the old schema had.
-    assert (
-        new.get_model("offers", "Environment")
-        .objects.filter(name="Visitors (design)", live__isnull=False)
-        .exists()
-    )
