@@ -19,6 +19,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -229,7 +230,9 @@ def _chart(runs):
     """Rows changed per run, oldest first (the chart above the runs' table)."""
     shown = [item for item in reversed(runs) if item["changes"] is not None]
     return {
-        "labels": [timezone.localtime(item["run"].created_at).strftime("%Y-%m-%d %H:%M") for item in shown],
+        "labels": [
+            date_format(timezone.localtime(item["run"].created_at), "SHORT_DATETIME_FORMAT") for item in shown
+        ],
         "values": [item["changes"] for item in shown],
         "label": _("Rows changed"),
     }

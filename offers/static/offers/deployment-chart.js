@@ -1,5 +1,5 @@
-// Offers › Deployment: rows changed by each of offerMgt's last runs (Chart.js from npm,
-// served as static); the table below holds the same numbers.
+// Offers › Deployment: rows changed by each of offerMgt's last runs, through the
+// platform's chart helper (campaign/charts.js); the table below holds the same numbers.
 (function () {
   "use strict";
   var source = document.getElementById("changes-chart-data");
@@ -8,7 +8,7 @@
     return;
   }
   var data = JSON.parse(source.textContent);
-  window.deploymentChart = new window.Chart(canvas, {
+  window.deploymentChart = window.platformChart(canvas, {
     type: "bar",
     data: { labels: data.labels, datasets: [{ label: data.label, data: data.values, backgroundColor: "#417690" }] },
     options: {
