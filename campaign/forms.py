@@ -6,6 +6,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.db import transaction
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from workflows.plugins import SettingKind
@@ -145,18 +146,26 @@ SUGGESTED_VALUES = 500
 class EnumerationInput(forms.TextInput):
     """A text input with the enumeration's values as suggestions (an HTML datalist)."""
 
-    template_name = "campaign/widgets/enumeration_input.html"
-
     def __init__(self, suggestions=(), attrs=None):
         super().__init__(attrs)
         self.suggestions = list(suggestions)
 
+    def list_id(self, name, attrs):
+        return f"{(attrs or {}).get('id') or self.attrs.get('id') or 'id_' + name}-values"
+
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        list_id = f"{context['widget']['attrs'].get('id') or name}-values"
-        context["widget"]["attrs"]["list"] = list_id
-        context["widget"].update(list_id=list_id, suggestions=self.suggestions)
+        context["widget"]["attrs"]["list"] = self.list_id(name, attrs)
         return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        options = format_html_join(
+            "",
+            '<option value="{}">{}</option>',
+            ((value, label if label and label != value else "") for value, label in self.suggestions),
+        )
+        datalist = format_html('<datalist id="{}">{}</datalist>', self.list_id(name, attrs), options)
+        return super().render(name, value, attrs, renderer) + datalist
 
 
 def confirm_new_values_field():

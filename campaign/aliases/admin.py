@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from campaign.admin import EnumerationAdmin
@@ -88,13 +88,15 @@ class CleansingRunAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("per field"))
     def per_field(self, obj):
-        lines = [
-            format_html(
-                "<li>{}</li>",
-                _(
-                    "%(field)s (enumeration %(enumeration)s): %(collected)s values collected, "
-                    "%(rewritten)s rows rewritten, hits updated for %(hits)s aliases"
-                )
+        if not obj.fields:
+            return "-"
+        line = _(
+            "%(field)s (enumeration %(enumeration)s): %(collected)s values collected, "
+            "%(rewritten)s rows rewritten, hits updated for %(hits)s aliases"
+        )
+        items = (
+            (
+                line
                 % {
                     "field": item["field"],
                     "enumeration": item["enumeration"],
@@ -104,8 +106,8 @@ class CleansingRunAdmin(admin.ModelAdmin):
                 },
             )
             for item in obj.fields
-        ]
-        return format_html("<ul>{}</ul>", format_html("".join(lines))) if lines else "-"
+        )
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", items))
 
     @admin.display(description=_("rows changed"))
     def changes(self, obj):

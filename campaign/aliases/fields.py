@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection, models
+from django.utils.translation import gettext as _
 
 from campaign.enumerations import BoundField, bound_fields
 from campaign.models import Enumeration
@@ -41,17 +42,22 @@ class Skipped:
 def _check(bound: BoundField, cleansing_only: bool = True) -> CleansedField | Skipped:
     meta = bound.model._meta
     if bound.enumeration is None:
-        return Skipped(bound.label, f"no enumeration named {bound.binding.enumeration!r}")
+        return Skipped(
+            bound.label, _("no enumeration named “%(name)s”") % {"name": bound.binding.enumeration}
+        )
     if cleansing_only and not bound.enumeration.alias_cleansing:
-        return Skipped(bound.label, f"alias cleansing is off for enumeration {bound.enumeration.name}")
+        return Skipped(
+            bound.label,
+            _("alias cleansing is off for enumeration %(name)s") % {"name": bound.enumeration.name},
+        )
     try:
         field = meta.get_field(bound.field_name)
     except models.FieldDoesNotExist:
-        return Skipped(bound.label, "the model has no such field")
+        return Skipped(bound.label, _("the model has no such field"))
     if not isinstance(field, models.CharField | models.TextField) or not field.concrete:
-        return Skipped(bound.label, "not a text field")
+        return Skipped(bound.label, _("not a text field"))
     if not isinstance(meta.pk, INTEGER_KEYS):
-        return Skipped(bound.label, "its table has no whole-number primary key")
+        return Skipped(bound.label, _("its table has no whole-number primary key"))
     quote = connection.ops.quote_name
     return CleansedField(
         key=bound.binding.key,

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from django.db import connection, transaction
 from django.db.models import Case, F, Value, When
+from django.utils.translation import gettext as _
 
 from campaign.models import EnumerationAlias
 
@@ -101,27 +102,33 @@ def revert(run: CleansingRun, user, now: datetime) -> Reverted:
         AliasRewrite.objects.filter(run=run).order_by("binding").values_list("binding", flat=True).distinct()
     )
     if run.status != RunStatus.APPLIED:
-        raise RevertRefused(f"run #{run.pk} is already reverted")
+        raise RevertRefused(_("run #%(run)s is already reverted") % {"run": run.pk})
     if run.rows_rewritten == 0:
-        raise RevertRefused(f"run #{run.pk} rewrote no row: there is nothing to revert")
+        raise RevertRefused(_("run #%(run)s rewrote no row: there is nothing to revert") % {"run": run.pk})
     if not RewrittenRow.objects.filter(run=run).exists():
         raise RevertRefused(
-            f"the row audit of run #{run.pk} has been purged (retention of the alias changes): "
-            "it can no longer be reverted"
+            _(
+                "the rows run #%(run)s changed are no longer recorded (retention of the alias changes): "
+                "it can no longer be reverted"
+            )
+            % {"run": run.pk}
         )
     targets = []
     for binding in bindings:
         target = field_by_key(binding)
         if target is None or isinstance(target, Skipped):
-            reason = target.reason if target is not None else "no installed app declares it any more"
-            raise RevertRefused(f"the field of binding {binding} cannot be restored: {reason}")
+            reason = target.reason if target is not None else _("no installed app declares it any more")
+            raise RevertRefused(
+                _("the field of binding %(binding)s cannot be restored: %(reason)s")
+                % {"binding": binding, "reason": reason}
+            )
         targets.append(target)
     with transaction.atomic():
         claimed = CleansingRun.objects.filter(pk=run.pk, status=RunStatus.APPLIED).update(
             status=RunStatus.REVERTED, reverted_at=now, reverted_by=user
         )
         if claimed != 1:
-            raise RevertRefused(f"run #{run.pk} is already reverted")
+            raise RevertRefused(_("run #%(run)s is already reverted") % {"run": run.pk})
         restored = sum(_account(run, target.key, _restore(target, run)) for target in targets)
         kept = run.rows_rewritten - restored
         CleansingRun.objects.filter(pk=run.pk).update(rows_restored=restored, rows_kept=kept)
