@@ -3,7 +3,8 @@ from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -131,17 +132,18 @@ class EnumerationAdmin(admin.ModelAdmin):
     """Administration › Platform › Enumerations: values (inline), flags, bound fields,
     and a link to the aliases."""
 
+    # Short column titles: the list fits 1,280 px with its filters.
     list_display = [
         "name",
         "label",
         "kind",
-        "alias_cleansing",
-        "ignore_case",
+        "cleansing",
+        "ignores_case",
         "value_count",
         "alias_link",
         "bound_fields",
     ]
-    list_filter = ["kind", "alias_cleansing"]
+    # No filter column: a platform has a few dozen enumerations, and the list fits 1,280 px.
     search_fields = ["name", "label"]
     fields = ["name", "label", "kind", "alias_cleansing", "ignore_case", "bound_fields", "alias_link"]
     readonly_fields = ["bound_fields", "alias_link"]
@@ -161,6 +163,14 @@ class EnumerationAdmin(admin.ModelAdmin):
     @admin.display(description=_("values"), ordering="value_total")
     def value_count(self, obj):
         return obj.value_total
+
+    @admin.display(description=_("cleansing"), boolean=True, ordering="alias_cleansing")
+    def cleansing(self, obj):
+        return obj.alias_cleansing
+
+    @admin.display(description=_("ignores case"), boolean=True, ordering="ignore_case")
+    def ignores_case(self, obj):
+        return obj.ignore_case
 
     @admin.display(description=_("aliases"))
     def alias_link(self, obj):
@@ -182,7 +192,10 @@ class EnumerationAdmin(admin.ModelAdmin):
     @admin.display(description=_("bound fields"))
     def bound_fields(self, obj):
         labels = enumerations.fields_by_enumeration().get(obj.name, [])
-        return ", ".join(labels) or "-"
+        # A line break may come after each dot: "campaign.Recipient.company_type" is long.
+        dot = mark_safe(".<wbr>")  # constant markup
+        parts = ((format_html_join(dot, "{}", ((part,) for part in label.split("."))),) for label in labels)
+        return format_html_join(", ", "{}", parts) or "-"
 
 
 @admin.register(models.EnumerationValue)
@@ -261,7 +274,8 @@ class EnumerationAliasAdmin(admin.ModelAdmin):
     """Aliases, with their target editable in the list (values of the alias's own
     enumeration only)."""
 
-    list_display = ["alias", "enumeration", "value", "hits", "rows_pending", "last_seen_at", "source"]
+    # Short columns: the list fits 1,280 px with its filters (last found: on the alias's page).
+    list_display = ["alias", "enumeration", "value", "hits", "rows_now"]
     list_editable = ["value"]
     list_filter = [TargetFilter, "enumeration", "source"]
     search_fields = ["alias"]
@@ -270,6 +284,11 @@ class EnumerationAliasAdmin(admin.ModelAdmin):
     fields = ["enumeration", "alias", "value", "hits", "rows_found", "rows_pending", "last_seen_at", "source"]
     readonly_fields = ["hits", "rows_found", "rows_pending", "last_seen_at", "source"]
     show_full_result_count = False
+
+    @admin.display(description=_("rows"), ordering="rows_pending")
+    def rows_now(self, obj):
+        """Rows holding it after the last cleansing (a short column title)."""
+        return obj.rows_pending
 
     def get_changelist_form(self, request, **kwargs):
         base = super().get_changelist_form(request, **kwargs)
@@ -286,6 +305,9 @@ class EnumerationAliasAdmin(admin.ModelAdmin):
                         (value.pk, str(value)) for value in field.queryset
                     ]
                 field.choices = choices[enumeration_id]
+                # A plain select in the list: no add / change / delete / view buttons per row.
+                field.widget.can_add_related = field.widget.can_change_related = False
+                field.widget.can_delete_related = field.widget.can_view_related = False
 
         return TargetForm
 

@@ -100,8 +100,8 @@ class StatisticsMode(models.TextChoices):
 class EnumerationKind(models.TextChoices):
     """Whether forms accept a value that is not in the enumeration yet (Adobe §4)."""
 
-    OPEN = "open", _("Open: a new value is added after confirmation")
-    CLOSED = "closed", _("Closed: only the listed values")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
 
 
 class AliasSource(models.TextChoices):

@@ -333,7 +333,16 @@ class Enumeration(models.Model):
 
     name = models.SlugField(_("internal name"), max_length=100, unique=True)
     label = models.CharField(_("label"), max_length=200)
-    kind = models.CharField(_("type"), max_length=10, choices=EnumerationKind, default=EnumerationKind.OPEN)
+    kind = models.CharField(
+        _("type"),
+        max_length=10,
+        choices=EnumerationKind,
+        default=EnumerationKind.OPEN,
+        help_text=_(
+            "Open: a value typed in a form is added after the operator confirms it. Closed: only the "
+            "listed values."
+        ),
+    )
     alias_cleansing = models.BooleanField(
         _("alias cleansing"),
         default=False,

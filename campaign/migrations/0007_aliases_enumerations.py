@@ -44,11 +44,9 @@ class Migration(migrations.Migration):
             model_name="enumeration",
             name="kind",
             field=models.CharField(
-                choices=[
-                    ("open", "Open: a new value is added after confirmation"),
-                    ("closed", "Closed: only the listed values"),
-                ],
+                choices=[("open", "Open"), ("closed", "Closed")],
                 default="open",
+                help_text="Open: a value typed in a form is added after the operator confirms it. Closed: only the listed values.",
                 max_length=10,
                 verbose_name="type",
             ),

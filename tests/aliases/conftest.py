@@ -15,10 +15,13 @@ class Catalog:
     """Enumerations, values and aliases created through the models (keys by the database)."""
 
     def __init__(self):
-        self.country = Enumeration.objects.get(name="country")
+        # Seeded by the core's migration (and created again after a transactional test's flush).
+        self.country = Enumeration.objects.get_or_create(name="country", defaults={"label": "Country"})[0]
         self.country.alias_cleansing, self.country.ignore_case = True, True
         self.country.save()
-        self.company = Enumeration.objects.get(name="company_type")
+        self.company = Enumeration.objects.get_or_create(
+            name="company_type", defaults={"label": "Company type"}
+        )[0]
         self.company.kind, self.company.alias_cleansing, self.company.ignore_case = (
             EnumerationKind.CLOSED,
             True,
