@@ -19,6 +19,7 @@ from workflows.plugins import (
 )
 
 from . import purge_steps
+from .devtools.datagen.tables import GENERATED_TABLES
 
 contributions = Contributions(
     purge_steps=[
@@ -45,21 +46,21 @@ contributions = Contributions(
             time_field="consolidated_at",
             retention="raw_hits",
         ),
-        PurgeStep.by_age(
+        PurgeStep(
             "delivery_logs",
             500,
             _("Delivery logs"),
-            model="campaign.DeliveryLog",
-            time_field="event_at",
+            operations=purge_steps.delivery_logs,
             retention="delivery_logs",
+            idle_reason=_("kept forever (no retention set)"),
         ),
-        PurgeStep.by_age(
+        PurgeStep(
             "events",
             700,
             _("Message Center events"),
-            model="campaign.Event",
-            time_field="created_at",
+            operations=purge_steps.events,
             retention="events",
+            idle_reason=_("kept forever (no retention set)"),
         ),
         PurgeStep(
             "quarantine",
@@ -260,8 +261,12 @@ contributions = Contributions(
         ),
     ],
     urls=Urls(prefix="platform", module="campaign.platform_urls"),
+<<<<<<< HEAD
     enumeration_bindings=[
         EnumerationBinding("recipient_country", "country", "campaign.Recipient", "country"),
         EnumerationBinding("recipient_company_type", "company_type", "campaign.Recipient", "company_type"),
     ],
+=======
+    generated_tables=GENERATED_TABLES,
+>>>>>>> main
 )

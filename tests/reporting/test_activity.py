@@ -8,10 +8,11 @@ import pytest
 import time_machine
 
 from campaign.choices import EventStatus, ExternalProfileKind, LogStatus, ProfileTable
+from campaign.dates import add_months
 from campaign.models import DeliveryLog
 from reporting import activity
 from reporting.models import ActiveContact, ActiveProfileSnapshot, ImmutableError
-from reporting.periods import add_months, months_before
+from reporting.periods import months_before
 from workflows.choices import RunStatus, Trigger
 from workflows.engine import execute
 from workflows.registry import get_spec
@@ -149,11 +150,13 @@ def test_the_upkeep_reads_only_what_is_new_and_keeps_the_latest_time(world):
     delivery = world.delivery()
     world.logs(delivery, ids[:1], NOW - timedelta(days=20))
     first = activity.bring_up_to_date(NOW, 12)
-    assert first.rows_from_logs == 1
+    assert first.bootstrap and first.rows_written == 1
     later = NOW + timedelta(days=1)
     world.logs(delivery, ids, later - timedelta(hours=1))
     second = activity.bring_up_to_date(later, 12)
-    assert second.logs_since == NOW - activity.LATE_ARRIVAL_MARGIN
+    assert not second.bootstrap
+    assert second.logs_read[0] == first.logs_read[1]  # from where the first one stopped
+    assert second.rows_written == 2
     assert ActiveContact.objects.count() == 2
     latest = ActiveContact.objects.get(profile_id=ids[0]).last_activity_at
     assert latest == later - timedelta(hours=1)
