@@ -1,4 +1,3 @@
-<<<<<<< HEAD
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
@@ -8,10 +7,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-=======
-from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
->>>>>>> main
 
 from . import enumerations, models
 from .forms import ConvertValuesForm, RecipientForm

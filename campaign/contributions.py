@@ -261,12 +261,9 @@ contributions = Contributions(
         ),
     ],
     urls=Urls(prefix="platform", module="campaign.platform_urls"),
-<<<<<<< HEAD
     enumeration_bindings=[
         EnumerationBinding("recipient_country", "country", "campaign.Recipient", "country"),
         EnumerationBinding("recipient_company_type", "company_type", "campaign.Recipient", "company_type"),
     ],
-=======
     generated_tables=GENERATED_TABLES,
->>>>>>> main
 )

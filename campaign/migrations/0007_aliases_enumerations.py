@@ -36,7 +36,8 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("campaign", "0006_recipient_country_company_type"),
+        # After main's 0007_change_order (the lead orders the 0007_* of every area).
+        ("campaign", "0007_change_order"),
     ]
 
     operations = [

@@ -31,7 +31,7 @@ def test_the_enumerations_list_shows_flags_bound_fields_and_aliases(administrato
     catalog.alias(catalog.country, "FR", "France")
     catalog.alias(catalog.country, "Espagne")
     page = text(administrator_client.get(reverse(ENUMERATIONS)))
-    assert "campaign.Recipient.country" in page and "campaign.Recipient.company_type" in page
+    assert "campaign.<wbr>Recipient.<wbr>country" in page and "Recipient.<wbr>company_type" in page
     assert "2 aliases, 1 without target" in page
     change = text(
         administrator_client.get(reverse("admin:campaign_enumeration_change", args=[catalog.country.pk]))
