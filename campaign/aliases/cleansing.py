@@ -70,6 +70,12 @@ def _spelled(column: str) -> str:
     return f"{column} IS NOT NULL AND TRIM({column}) <> '' AND LENGTH({column}) <= {MAX_SPELLING}"
 
 
+def _not_a_value(column: str) -> str:
+    """Rows not holding a value's exact spelling, the bulk of a cleansed field: a cheap
+    hashed test that spares them the match key (and they never need a rewrite)."""
+    return f"{column} NOT IN (SELECT x.value FROM {VALUES} x WHERE x.enumeration_id = %(enumeration)s)"
+
+
 def census_sql(target: CleansedField) -> str:
     """Count the field's spellings by key; insert the unknown ones as aliases without a
     target, add the counts to the aliases found."""
@@ -82,7 +88,7 @@ def census_sql(target: CleansedField) -> str:
         FROM (
             SELECT {target.spelling_key(column)} AS match_key, {spelling} AS spelling
             FROM {target.table} t
-            WHERE {_spelled(column)}
+            WHERE {_not_a_value(column)} AND {_spelled(column)}
         ) found
         WHERE match_key NOT IN (SELECT v.match_key FROM {VALUES} v WHERE v.enumeration_id = %(enumeration)s)
         GROUP BY match_key
@@ -132,7 +138,7 @@ def rewrite_sql_postgresql(target: CleansedField) -> str:
         candidates AS MATERIALIZED (
             SELECT t.ctid AS tid, t.{target.pk} AS row_id, {column} AS old_value, m.target, m.alias_id
             FROM {target.table} t JOIN mapping m ON {target.spelling_key(column)} = m.match_key
-            WHERE {column} <> m.target
+            WHERE {_not_a_value(column)} AND {column} <> m.target
         ),
         changed AS (
             UPDATE {target.table} t SET {target.column} = c.target
@@ -152,7 +158,7 @@ def audit_sql_sqlite(target: CleansedField) -> str:
         SELECT %(run)s, %(binding)s, t.{target.pk}, {column}, m.target, m.alias_id
         FROM {target.table} t JOIN ({mapping_sql(target.enumeration)}) m
              ON {target.spelling_key(column)} = m.match_key
-        WHERE {column} <> m.target
+        WHERE {_not_a_value(column)} AND {column} <> m.target
     """
 
 

@@ -1,6 +1,7 @@
 """What alias cleansing brings to the platform through the plug-in points: the purge of
 its audit (with two retention data classes), the permissions of workflow supervisors,
-its screen in the explorer (Administration › Platform › Alias cleansing) and its URLs."""
+its screen in the explorer (Administration › Platform › Alias cleansing), its URLs and
+its data for `generate_data` and the demo (datagen.py)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -15,6 +16,7 @@ from workflows.plugins import (
 )
 
 from . import purge
+from .datagen import GENERATED_TABLES
 
 contributions = Contributions(
     purge_steps=[
@@ -71,4 +73,5 @@ contributions = Contributions(
         ),
     ],
     urls=Urls(prefix="aliases", module="campaign.aliases.urls"),
+    generated_tables=GENERATED_TABLES,
 )
