@@ -1,7 +1,5 @@
 """The aliasCleansing benchmark at tiny scale, so that it cannot rot (PostgreSQL only)."""
 
-import json
-
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -18,5 +16,5 @@ def test_the_alias_cleansing_benchmark_runs_at_tiny_scale_with_the_same_result(c
     assert "same result: True" in out
     assert "ours: rows rewritten" in out and "baseline: transaction s" in out
     rewritten = int(out.split("ours: rows rewritten: ")[1].split()[0])
-    total = json.loads(out.split("same result: True (")[1].split('"total": ')[1].split("}")[0])
+    total = int(out.split("same result: True (")[1].split('"total": ')[1].split(",")[0])
     assert rewritten == total > 0
