@@ -2,20 +2,21 @@
 enumerations govern. Adobe §4.
 
 For each enumeration with alias cleansing on, in one transaction (a failed run leaves
-the previous state in place):
+the previous state in place), field by field:
 
-1. Census and collection, one statement per bound field: the spellings found in the
-   field are counted by match key (the text, or LOWER(TRIM(text)) when the enumeration
-   ignores case and spaces); a spelling that is neither a value nor an alias joins the
-   alias list without a target (an upsert on the alias's unique key), and every alias
-   found gets `rows_found` (summed over the enumeration's fields).
-2. Rewrite, one statement per bound field: every row holding an alias with a target (or,
-   when the enumeration ignores case, a variant of a value's own spelling) gets the
-   value, and the audit records which row changed from what (RewrittenRow); then how
-   many rows changed per alias (AliasRewrite). On PostgreSQL the rewrite and its audit
-   are one statement (a data-modifying CTE that updates by ctid, so a row changed by
+1. Census and collection: the field's spellings are counted by match key (the text,
+   or LOWER(TRIM(text)) when the enumeration ignores case and spaces); a spelling that
+   is neither a value nor an alias joins the alias list without a target (an upsert on
+   the alias's unique key), and every alias found gets `rows_found` (summed over the
+   enumeration's fields). Rows holding a value's exact spelling, the bulk of a field,
+   are set aside first by a hashed NOT IN: they need neither a key nor a rewrite.
+2. Rewrite: every row holding an alias with a target (or, when the enumeration ignores
+   case, a variant of a value's own spelling) gets the value, and the audit records
+   which row changed from what (RewrittenRow); then how many rows changed per alias
+   (AliasRewrite). On PostgreSQL census, rewrite and audit are one statement over one
+   read of the field (a data-modifying CTE that updates by ctid, so a row changed by
    someone else meanwhile is left alone and not audited); on SQLite, whose writers are
-   serialised, the audit rows are written first and the update reads them.
+   serialised, the census, the audit rows and the update that reads them are three.
 3. Hits, one statement per enumeration. Incremental (the daily run): an alias gains the
    rows found holding it beyond those it already counted (`rows_pending`, the rows that
    still held it after the last run). Full (`run_workflow aliasCleansing --option
@@ -76,20 +77,15 @@ def _not_a_value(column: str) -> str:
     return f"{column} NOT IN (SELECT x.value FROM {VALUES} x WHERE x.enumeration_id = %(enumeration)s)"
 
 
-def census_sql(target: CleansedField) -> str:
-    """Count the field's spellings by key; insert the unknown ones as aliases without a
-    target, add the counts to the aliases found."""
-    column = f"t.{target.column}"
-    spelling = f"TRIM({column})" if target.enumeration.ignore_case else column
+def _census_insert(spelling: str, source: str) -> str:
+    """The census of the rows of `source` (columns match_key, spelling): the unknown
+    keys join the aliases without a target, the aliases found get their rows counted."""
     return f"""
         INSERT INTO {ALIASES} (enumeration_id, alias, match_key, value_id, hits, rows_found,
                                rows_pending, last_seen_at, source, created_at)
-        SELECT %(enumeration)s, MIN(spelling), match_key, NULL, 0, COUNT(*), 0, %(now)s, 'cleansing', %(now)s
-        FROM (
-            SELECT {target.spelling_key(column)} AS match_key, {spelling} AS spelling
-            FROM {target.table} t
-            WHERE {_not_a_value(column)} AND {_spelled(column)}
-        ) found
+        SELECT %(enumeration)s, MIN({spelling}), match_key, NULL, 0, COUNT(*), 0, %(now)s,
+               'cleansing', %(now)s
+        FROM {source}
         WHERE match_key NOT IN (SELECT v.match_key FROM {VALUES} v WHERE v.enumeration_id = %(enumeration)s)
         GROUP BY match_key
         ON CONFLICT (enumeration_id, match_key) DO UPDATE SET
@@ -100,12 +96,16 @@ def census_sql(target: CleansedField) -> str:
     """
 
 
-def collect(target: CleansedField, now: datetime) -> int:
-    """Run the census of one field; returns how many spellings joined the alias list."""
-    aliases = target.enumeration.aliases
-    before = aliases.count()
-    _execute(census_sql(target), {"enumeration": target.enumeration.pk, "now": _db(now)})
-    return aliases.count() - before
+def census_sql(target: CleansedField) -> str:
+    """Count the field's spellings by key (SQLite: its own statement)."""
+    column = f"t.{target.column}"
+    spelling = "TRIM(spelling)" if target.enumeration.ignore_case else "spelling"
+    found = f"""(
+            SELECT {target.spelling_key(column)} AS match_key, {column} AS spelling
+            FROM {target.table} t
+            WHERE {_not_a_value(column)} AND {_spelled(column)}
+        ) found"""
+    return _census_insert(spelling, found)
 
 
 # --- 2. Rewrite --------------------------------------------------------------------------
@@ -131,19 +131,35 @@ def mapping_sql(enumeration: Enumeration) -> str:
     """
 
 
-def rewrite_sql_postgresql(target: CleansedField) -> str:
+def cleanse_sql_postgresql(target: CleansedField) -> str:
+    """Census, collection, rewrite and audit of one field in one statement, over one read
+    of the field: `found` holds the rows not holding a value's exact spelling (a small
+    share), the census upserts their keys into the aliases, and the rows whose key has a
+    target are updated by ctid (a tid scan of just those rows) with their audit."""
     column = f"t.{target.column}"
+    spelling = "TRIM(spelling)" if target.enumeration.ignore_case else "spelling"
     return f"""
-        WITH mapping AS MATERIALIZED ({mapping_sql(target.enumeration)}),
+        WITH found AS MATERIALIZED (
+            SELECT t.ctid AS tid, t.{target.pk} AS row_id, {column} AS spelling,
+                   {target.spelling_key(column)} AS match_key
+            FROM {target.table} t
+            WHERE {_not_a_value(column)} AND {_spelled(column)}
+        ),
+        census AS (
+            {_census_insert(spelling, "found")}
+            RETURNING 1
+        ),
+        mapping AS MATERIALIZED ({mapping_sql(target.enumeration)}),
         candidates AS MATERIALIZED (
-            SELECT t.ctid AS tid, t.{target.pk} AS row_id, {column} AS old_value, m.target, m.alias_id
-            FROM {target.table} t JOIN mapping m ON {target.spelling_key(column)} = m.match_key
-            WHERE {_not_a_value(column)} AND {column} <> m.target
+            SELECT f.tid, f.row_id, f.spelling AS old_value, m.target, m.alias_id
+            FROM found f JOIN mapping m ON f.match_key = m.match_key
+            WHERE f.spelling <> m.target
         ),
         changed AS (
             UPDATE {target.table} t SET {target.column} = c.target
             FROM candidates c
-            WHERE t.ctid = c.tid AND {column} = c.old_value
+            WHERE t.ctid = ANY(ARRAY(SELECT tid FROM candidates))
+              AND t.ctid = c.tid AND {column} = c.old_value
             RETURNING c.row_id, c.old_value, c.target, c.alias_id
         )
         INSERT INTO {ROWS} (run_id, binding, row_id, old_value, new_value, alias_id)
@@ -183,23 +199,28 @@ def summary_sql(target: CleansedField) -> str:
     """
 
 
-def rewrite(target: CleansedField, run: CleansingRun) -> int:
-    """Rewrite one field's aliased spellings with their audit; returns the rows changed."""
+def cleanse_field(target: CleansedField, run: CleansingRun, now: datetime) -> tuple[int, int]:
+    """Collect and rewrite one field with its audit; returns (spellings collected, rows
+    rewritten)."""
     params = {
         "run": run.pk,
         "binding": target.key,
         "field": target.label,
         "enumeration": target.enumeration.pk,
+        "now": _db(now),
     }
+    aliases = target.enumeration.aliases
+    before = aliases.count()
     if connection.vendor == "postgresql":
-        changed = _execute(rewrite_sql_postgresql(target), params)
+        changed = _execute(cleanse_sql_postgresql(target), params)
     else:
+        _execute(census_sql(target), params)
         changed = _execute(audit_sql_sqlite(target), params)
         if changed:
             _execute(update_sql_sqlite(target), params)
     if changed:
         _execute(summary_sql(target), params)
-    return changed
+    return aliases.count() - before, changed
 
 
 # --- 3. Hits ------------------------------------------------------------------------------
@@ -288,9 +309,7 @@ class Cleansing:
 def _cleanse_enumeration(enumeration, targets, run, now, full_hits, log) -> tuple[list[FieldFigures], int]:
     figures = [FieldFigures(t.key, t.label, enumeration.name) for t in targets]
     for target, row in zip(targets, figures, strict=True):
-        row.collected = collect(target, now)
-    for target, row in zip(targets, figures, strict=True):
-        row.rewritten = rewrite(target, run)
+        row.collected, row.rewritten = cleanse_field(target, run, now)
     hits = update_hits_in_full(enumeration, now) if full_hits else update_hits_incrementally(enumeration, now)
     for row in figures:
         row.hits_updated = hits

@@ -4,6 +4,7 @@ ignoring case and spaces; company type, matched exactly and closed) and recipien
 from datetime import UTC, datetime
 
 import pytest
+from django.utils import translation
 
 from campaign.choices import EnumerationKind
 from campaign.models import Enumeration, EnumerationAlias, EnumerationValue, Recipient
@@ -66,3 +67,11 @@ def recipients(field, values):
 def column(field):
     """The values of `field`, recipients in id order."""
     return list(Recipient.objects.order_by("id").values_list(field, flat=True))
+
+
+@pytest.fixture(autouse=True)
+def back_to_the_default_language(settings):
+    """A page asked for in French leaves French active in this thread (LocaleMiddleware
+    activates, nothing deactivates): the next tests read English again."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -213,18 +213,18 @@ def test_a_failed_run_leaves_the_previous_state(catalog, monkeypatch):
     catalog.alias(catalog.company, "pme", "SME")
     recipients("country", ["fr", "Espagne"])
     recipients("company_type", ["pme"])
-    real = cleansing.rewrite
+    real = cleansing.cleanse_field
 
-    def fail_on_company(target, run):
-        if target.key == "recipient_company_type":
+    def fail_on_country(target, run, now):
+        if target.key == "recipient_country":  # after company type, done
             raise RuntimeError("disk full")
-        return real(target, run)
+        return real(target, run, now)
 
-    monkeypatch.setattr(cleansing, "rewrite", fail_on_company)
+    monkeypatch.setattr(cleansing, "cleanse_field", fail_on_country)
     with pytest.raises(RuntimeError):
         cleansing.cleanse(NOW)
 
-    assert column("country") == ["fr", "Espagne", ""]
+    assert column("country") == ["fr", "Espagne", ""] and column("company_type") == ["", "", "pme"]
     assert not CleansingRun.objects.exists() and not RewrittenRow.objects.exists()
     assert set(aliases(catalog.country)) == {"FR"}
     assert aliases(catalog.country)["FR"] == ("France", 0, 0)
