@@ -27,7 +27,7 @@ def history():
     catalog = Catalog()
     catalog.alias(catalog.country, "FR", "France")
     catalog.alias(catalog.company, "pme", "SME")
-    recipients("country", ["fr", "FR ", "Espagne", "a very long spelling that nobody recognises " * 3])
+    recipients("country", ["fr", "FR ", "Espagne", "a very long spelling that nobody recognises " * 2])
     recipients("company_type", ["pme", "Start-up"])
     run = cleansing.cleanse(NOW).run
     return catalog, run
