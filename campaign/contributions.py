@@ -12,13 +12,14 @@ from workflows.plugins import (
     EnumerationBinding,
     ExplorerEntry,
     ExplorerFolder,
+    HomeBlock,
     PurgeStep,
     Role,
     RolePermissions,
     Urls,
 )
 
-from . import purge_steps
+from . import home, purge_steps
 from .devtools.datagen.tables import GENERATED_TABLES
 
 contributions = Contributions(
@@ -266,4 +267,14 @@ contributions = Contributions(
         EnumerationBinding("recipient_company_type", "company_type", "campaign.Recipient", "company_type"),
     ],
     generated_tables=GENERATED_TABLES,
+    home_blocks=[
+        HomeBlock(
+            "cleanup",
+            200,
+            _("Database cleanup"),
+            "campaign/home_cleanup.html",
+            "workflows.view_workflow",
+            home.next_cleanup,
+        ),
+    ],
 )

@@ -36,8 +36,8 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        # After main's 0007_change_order (the lead orders the 0007_* of every area).
-        ("campaign", "0007_change_order"),
+        # After the migrations already on main (the lead orders the 0007_* of every area).
+        ("campaign", "0007_forecasting_delivery_target"),
     ]
 
     operations = [
