@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -59,7 +60,7 @@ def queue_cleansing(request):
 def _chart(runs):
     ordered = list(reversed(runs))
     return {
-        "labels": [timezone.localtime(run.ran_at).strftime("%Y-%m-%d %H:%M") for run in ordered],
+        "labels": [date_format(timezone.localtime(run.ran_at), "SHORT_DATETIME_FORMAT") for run in ordered],
         "rewritten": [run.rows_rewritten for run in ordered],
         "collected": [run.values_collected for run in ordered],
         "rewritten_label": _("Rows rewritten"),
