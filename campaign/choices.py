@@ -95,3 +95,18 @@ class StatisticsMode(models.TextChoices):
     VACUUM_ANALYZE = "vacuum_analyze", _("VACUUM (ANALYZE) — never VACUUM FULL")
     ANALYZE = "analyze", _("ANALYZE only")
     NONE = "none", _("None")
+
+
+class EnumerationKind(models.TextChoices):
+    """Whether forms accept a value that is not in the enumeration yet (Adobe §4)."""
+
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class AliasSource(models.TextChoices):
+    """Where an alias comes from."""
+
+    OPERATOR = "operator", _("Entered by an operator")
+    CLEANSING = "cleansing", _("Collected by alias cleansing")
+    CONVERSION = "conversion", _("Converted from a value")

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "offers",
     "reporting",
     "campaign.forecasting",
+    "campaign.aliases",
 ]
 
 MIDDLEWARE = [
