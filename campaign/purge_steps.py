@@ -34,16 +34,30 @@ def deleted_deliveries(context: PurgeContext):
     return operations
 
 
+# Adobe §6 task 3: a delivery stopped within this many days with at least this many
+# messages still to deliver (to deliver − processed, counters kept by `tracking`) is
+# finished like an expired one.
+STOPPED_RECENT_DAYS = 15
+STOPPED_MIN_LEFT = 10_000
+
+
 def expired_deliveries(context: PurgeContext):
-    """Adobe §6 task 3: deliveries still pending or in progress whose validity ended.
-    Their pending logs become cancelled (first, so a killed run is finished by the next
-    one), then the delivery becomes finished."""
+    """Adobe §6 task 3: deliveries still pending or in progress whose validity ended, and
+    deliveries stopped in the last STOPPED_RECENT_DAYS (last modified) with
+    STOPPED_MIN_LEFT or more messages still to deliver. Their pending logs become
+    cancelled (first, so a killed run is finished by the next one), then the delivery
+    becomes finished."""
     expired = Q(
-        deleted=False,
         state__in=[DeliveryState.PENDING, DeliveryState.IN_PROGRESS],
         valid_until__lt=context.now,
     )
-    deliveries = Delivery._base_manager.filter(expired).values("pk")
+    stopped = Q(
+        state=DeliveryState.STOPPED,
+        updated_at__gte=context.now - timedelta(days=STOPPED_RECENT_DAYS),
+        to_deliver__gte=F("processed") + STOPPED_MIN_LEFT,
+    )
+    finish = Q(deleted=False) & (expired | stopped)
+    deliveries = Delivery._base_manager.filter(finish).values("pk")
     return [
         BatchOperation(
             DeliveryLog,
@@ -53,7 +67,7 @@ def expired_deliveries(context: PurgeContext):
         ),
         BatchOperation(
             Delivery,
-            expired,
+            finish,
             _("deliveries finished"),
             values={"state": DeliveryState.FINISHED, "updated_at": context.now},
         ),
