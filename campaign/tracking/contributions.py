@@ -40,7 +40,7 @@ contributions = Contributions(
     purge_steps=[
         PurgeStep.by_age(
             "tracking_logs",
-            420,
+            460,
             _("Tracking logs"),
             model="tracking.TrackingLog",
             time_field="tracked_at",
@@ -48,7 +48,7 @@ contributions = Contributions(
         ),
         PurgeStep.by_age(
             "consolidated_tracking",
-            430,
+            470,
             _("Consolidated tracking statistics"),
             model="tracking.TrackingStatistic",
             time_field="bucket",
