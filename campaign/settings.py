@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees a view's (and its template's) database errors first: 503.
+    "campaign.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "campaign.urls"
