@@ -14,7 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from .conf import key_problems, tracking_settings
 
 
-@register()
+@register("tracking")
 def tracking_settings_check(app_configs, **kwargs):
     try:
         conf = tracking_settings()

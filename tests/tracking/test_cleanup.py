@@ -15,7 +15,7 @@ from campaign.tracking.models import (
     TrackingLog,
     TrackingStatistic,
 )
-from tests.campaign.cleanup_world import purge
+from tests.builders import purge
 
 from .conftest import NOW
 

@@ -108,7 +108,7 @@ def test_recomputing_keeps_the_delivery_modification_time(campaign):
 
 
 def test_propositions_of_sent_deliveries_become_presented(tracking, campaign):
-    from tests.campaign.cleanup_world import propositions
+    from tests.builders import propositions
 
     unsent = tracking.delivery("unsent", started_at=NOW - timedelta(hours=1))
     tracking.logs(unsent, 2, status=LogStatus.PENDING)
