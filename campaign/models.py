@@ -145,11 +145,11 @@ class Delivery(models.Model):
     # The counters a platform keeps on a delivery (Adobe's indicators), recomputed by the
     # `tracking` workflow for the deliveries it touches; the database default keeps
     # set-based inserts that do not name them valid.
-    to_deliver = models.PositiveIntegerField(_("to deliver"), default=0, db_default=0)
-    processed = models.PositiveIntegerField(_("processed"), default=0, db_default=0)
-    sent = models.PositiveIntegerField(_("sent"), default=0, db_default=0)
-    delivered = models.PositiveIntegerField(_("delivered"), default=0, db_default=0)
-    failed = models.PositiveIntegerField(_("failed"), default=0, db_default=0)
+    to_deliver = models.PositiveIntegerField(_("messages to deliver"), default=0, db_default=0)
+    processed = models.PositiveIntegerField(_("messages processed"), default=0, db_default=0)
+    sent = models.PositiveIntegerField(_("messages sent"), default=0, db_default=0)
+    delivered = models.PositiveIntegerField(_("messages delivered"), default=0, db_default=0)
+    failed = models.PositiveIntegerField(_("messages failed"), default=0, db_default=0)
     unique_opens = models.PositiveIntegerField(_("unique opens"), default=0, db_default=0)
     clicks = models.PositiveIntegerField(_("clicks"), default=0, db_default=0)
     opt_outs = models.PositiveIntegerField(_("opt-outs"), default=0, db_default=0)

@@ -27,12 +27,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='delivery',
             name='delivered',
-            field=models.PositiveIntegerField(db_default=0, default=0, verbose_name='delivered'),
+            field=models.PositiveIntegerField(db_default=0, default=0, verbose_name='messages delivered'),
         ),
         migrations.AddField(
             model_name='delivery',
             name='failed',
-            field=models.PositiveIntegerField(db_default=0, default=0, verbose_name='failed'),
+            field=models.PositiveIntegerField(db_default=0, default=0, verbose_name='messages failed'),
         ),
         migrations.AddField(
             model_name='delivery',
@@ -42,17 +42,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='delivery',
             name='processed',
-            field=models.PositiveIntegerField(db_default=0, default=0, verbose_name='processed'),
+            field=models.PositiveIntegerField(db_default=0, default=0, verbose_name='messages processed'),
         ),
         migrations.AddField(
             model_name='delivery',
             name='sent',
-            field=models.PositiveIntegerField(db_default=0, default=0, verbose_name='sent'),
+            field=models.PositiveIntegerField(db_default=0, default=0, verbose_name='messages sent'),
         ),
         migrations.AddField(
             model_name='delivery',
             name='to_deliver',
-            field=models.PositiveIntegerField(db_default=0, default=0, verbose_name='to deliver'),
+            field=models.PositiveIntegerField(db_default=0, default=0, verbose_name='messages to deliver'),
         ),
         migrations.AddField(
             model_name='delivery',
