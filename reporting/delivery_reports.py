@@ -10,7 +10,7 @@ delivery or the filters and return figures (no request, no template).
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from datetime import time as clock
 
 from django.db.models import F, Min, Q, Sum
@@ -67,14 +67,14 @@ class DeliveryReport:
 
 def _hourly(delivery):
     """Opens and clicks per hour from the first hit over HOURLY_SPAN (5-minute statistics
-    summed per hour)."""
+    summed per hour), every hour of the span shown, quiet ones at 0."""
     stats = TrackingStatistic.objects.filter(delivery=delivery)
     first = stats.aggregate(first=Min("bucket"))["first"]
     if first is None:
         return []
     rows = (
         stats.filter(bucket__lt=first + HOURLY_SPAN)
-        .annotate(hour=TruncHour("bucket"))
+        .annotate(hour=TruncHour("bucket", tzinfo=UTC))
         .values("hour")
         .annotate(
             opens=Coalesce(Sum("hits", filter=Q(kind=TrackingKind.OPEN)), 0),
@@ -82,7 +82,13 @@ def _hourly(delivery):
         )
         .order_by("hour")
     )
-    return [(row["hour"], row["opens"], row["clicks"]) for row in rows]
+    found = {row["hour"]: (row["opens"], row["clicks"]) for row in rows}
+    hour, last = min(found), max(found)
+    series = []
+    while hour <= last:  # at most HOURLY_SPAN hours: a few dozen points
+        series.append((hour, *found.get(hour, (0, 0))))
+        hour += timedelta(hours=1)
+    return series
 
 
 def delivery_report(delivery):
