@@ -55,9 +55,10 @@ test: venv
 	$(VENV)/bin/pytest $(ARGS)
 
 # The edit-test loop: everything but the tests with real worker/beat processes, the kill
-# tests and the browser tests, on SQLite (under a minute).
+# tests, the browser tests and the slow ones (other processes, migration replays), on
+# SQLite (under a minute).
 quick: venv
-	DATABASE_URL= CELERY_BROKER_URL= $(VENV)/bin/pytest -q -m "not live and not browser" $(ARGS)
+	DATABASE_URL= CELERY_BROKER_URL= $(VENV)/bin/pytest -q -m "not live and not browser and not slow" $(ARGS)
 
 bench: venv
 	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; \

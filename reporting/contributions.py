@@ -17,6 +17,7 @@ from workflows.plugins import (
     PurgeStep,
     Role,
     RolePermissions,
+    Setting,
     Urls,
 )
 
@@ -62,6 +63,20 @@ contributions = Contributions(
         DeliveryChild("delivery_days", 400, "reporting.DeliveryDay", "delivery"),
         DeliveryChild("delivery_failure_days", 410, "reporting.DeliveryFailureDay", "delivery"),
         DeliveryChild("domain_days", 420, "reporting.DomainDay", "delivery"),
+    ],
+    settings=[
+        Setting(
+            "active_profiles_allowance",
+            100,
+            _("Contracted active profiles"),
+            0,
+            minimum=0,
+            maximum=10**12,
+            help_text=_(
+                "The number of active profiles the contract allows. Customer metrics shows the share "
+                "used and warns above 90 % and 100 %. 0: no allowance recorded."
+            ),
+        ),
     ],
     role_permissions=[
         RolePermissions(Role.REPORT_READERS, ("reporting.view_activeprofilesnapshot",)),

@@ -16,6 +16,8 @@ from django.conf import settings
 
 from campaign.commands import EXIT_UNAVAILABLE, EXIT_USAGE
 
+pytestmark = pytest.mark.slow
+
 NOWHERE_DB = "postgres://nobody:secret-password@127.0.0.1:9/nowhere"
 
 
