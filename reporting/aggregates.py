@@ -3,12 +3,13 @@ read. Adobe §1 (nms:deliveryLogStats, nms:userAgentsStats); reference §10 for 
 tracking figures.
 
 1. The affected days (local days, TIME_ZONE): the first build takes every day that has
-   delivery logs or tracking logs; later builds take the days of the delivery logs whose
-   last event is since the previous build (less LATE_ARRIVAL_MARGIN), the days of the
-   delivery logs written since (by id: an import with old event times), the days of the
-   tracking logs written since (by id: `tracking` writes them one run and one batch at a
-   time, so every id below the largest read had committed), and the last LOOKBACK_DAYS
-   (a message's status, hence the day of its last event, moves for a few days).
+   delivery logs or tracking logs; later builds take the days of the delivery logs
+   written since the previous build, whatever their event time (read in change order,
+   campaign.changes: safe against transactions committing out of order; an import of
+   old logs has its days rebuilt), the days of the tracking logs written since (by id:
+   `tracking` writes them one run and one batch at a time, so every id below the largest
+   read had committed), and the last LOOKBACK_DAYS (a message's status, hence the day
+   of its last event, moves for a few days).
 2. One transaction: delete those days from the four aggregates, insert them again
    (one INSERT … SELECT each, grouped in the database over the days' ranges), and record
    the build. Readers see the previous aggregates until the commit, then the new ones,
@@ -29,6 +30,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from campaign import changes
 from campaign.choices import FailureType, LogStatus, TrackingKind
 from campaign.models import Delivery, DeliveryLog
 from campaign.tracking.models import TrackingLog, UserAgent
@@ -36,7 +38,6 @@ from campaign.tracking.models import TrackingLog, UserAgent
 from .models import AggregateBuild, DeliveryDay, DeliveryFailureDay, DomainDay, UserAgentDay
 
 LOOKBACK_DAYS = 7
-LATE_ARRIVAL_MARGIN = timedelta(hours=6)
 
 
 def _table(model):
@@ -97,47 +98,38 @@ def _as_date(value):
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-@dataclass(frozen=True)
-class Marks:
-    """The largest ids of the logs when the build started."""
-
-    delivery_log_id: int
-    tracking_log_id: int
+CONSUMER = "reportingAggregates"
 
 
-def _marks():
+def _last_tracking_log_id():
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT (SELECT MAX(id) FROM {LOGS}), (SELECT MAX(id) FROM {TRACKING})")
-        logs, hits = cursor.fetchone()
-    return Marks(logs or 0, hits or 0)
+        cursor.execute(f"SELECT MAX(id) FROM {TRACKING}")
+        return cursor.fetchone()[0] or 0
 
 
-def affected_days(now, previous: AggregateBuild | None):
-    """The local days to rebuild, and the marks the build read up to."""
+def affected_days(now, previous: AggregateBuild | None, logs_unread: changes.Unread, last_tracking_id):
+    """The local days to rebuild (see the module's docstring)."""
     today = timezone.localdate(now)
-    marks = _marks()
-    if previous is None:
+    if previous is None or logs_unread.start is None:
         days = set()
         for model, column in ((DeliveryLog, "event_at"), (TrackingLog, "tracked_at")):
             found = model._base_manager.aggregate(low=Min(column), high=Max(column))
             if found["low"] is not None:
                 low, high = timezone.localdate(found["low"]), min(timezone.localdate(found["high"]), today)
                 days.update(low + timedelta(days=n) for n in range((high - low).days + 1))
-        return days, marks
+        return days
     days = {today - timedelta(days=n) for n in range(LOOKBACK_DAYS)}
     log_day, log_params = _day("event_at")
-    since = previous.built_at - LATE_ARRIVAL_MARGIN
-    days |= _days_of(f"SELECT DISTINCT {log_day} FROM {LOGS} WHERE event_at >= %s", [*log_params, _db(since)])
     days |= _days_of(
-        f"SELECT DISTINCT {log_day} FROM {LOGS} WHERE id > %s AND id <= %s",
-        [*log_params, previous.delivery_log_id, marks.delivery_log_id],
+        f"SELECT DISTINCT {log_day} FROM {LOGS} WHERE change_order >= %s AND change_order < %s",
+        [*log_params, logs_unread.start, logs_unread.end],
     )
     hit_day, hit_params = _day("tracked_at")
     days |= _days_of(
         f"SELECT DISTINCT {hit_day} FROM {TRACKING} WHERE id > %s AND id <= %s",
-        [*hit_params, previous.tracking_log_id, marks.tracking_log_id],
+        [*hit_params, previous.tracking_log_id, last_tracking_id],
     )
-    return {day for day in days if day <= today}, marks
+    return {day for day in days if day <= today}
 
 
 def _count(condition):
@@ -240,7 +232,9 @@ def rebuild(now, run=None):
     began = time.perf_counter()
     with transaction.atomic():
         previous = AggregateBuild.objects.latest_first().first()
-        days, marks = affected_days(now, previous)
+        logs_unread = changes.unread(CONSUMER, "delivery_logs")
+        last_tracking_id = _last_tracking_log_id()
+        days = affected_days(now, previous, logs_unread, last_tracking_id)
         spans = ranges(days)
         rows = 0
         if spans:
@@ -259,11 +253,11 @@ def rebuild(now, run=None):
             last_day=spans[-1][1] if spans else None,
             days=len(days),
             rows=rows,
-            tracking_log_id=marks.tracking_log_id,
-            delivery_log_id=marks.delivery_log_id,
+            tracking_log_id=last_tracking_id,
             duration_ms=int((time.perf_counter() - began) * 1000),
             run=run,
         )
+        changes.advance(CONSUMER, logs_unread, now)
     return Build(record, len(days), rows)
 
 

@@ -241,8 +241,6 @@ class AggregateBuild(models.Model):
     # Tracking logs are written by one tracking run at a time, batch after batch: every
     # id up to the largest one read had committed, so the next rebuild reads after it.
     tracking_log_id = models.BigIntegerField(_("last tracking log read"), default=0)
-    # Delivery logs written late with an old event time (an import) have larger ids.
-    delivery_log_id = models.BigIntegerField(_("last delivery log read"), default=0)
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
     run = run_reference(_("run"))
 

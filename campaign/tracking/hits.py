@@ -2,7 +2,16 @@
 
 The statement is built once from the core model's metadata; the hit time is the
 request's own clock (the workflow's `now` rule is for business rules, not for
-stamping an event as it happens)."""
+stamping an event as it happens).
+
+On PostgreSQL the insert is its own transaction, committed asynchronously (`SET LOCAL
+synchronous_commit TO OFF`, for that transaction only), sent as one statement string:
+one round trip, and the answer does not wait for the WAL to reach the disk, which
+otherwise costs more than the whole rest of the request (measured under load: 8 ms of
+10). A crash of the database server can lose the hits of its last fraction of a second
+(wal_writer_delay, 200 ms by default), never corrupt anything or half-write a row; the
+platform's other writes keep synchronous commits. Inside a transaction (tests) the
+insert joins it."""
 
 from django.db import connection
 from django.utils import timezone
@@ -32,22 +41,25 @@ def _insert_sql():
 
 
 INSERT = _insert_sql()
+ASYNCHRONOUS_INSERT = f"BEGIN; SET LOCAL synchronous_commit TO OFF; {INSERT}; COMMIT"
 
 
 def append(hit: Hit, user_agent: str, at=None):
     """Write the raw hit of an authentic, fresh token."""
     at = at or timezone.now()
+    values = [
+        hit.delivery_id,
+        hit.delivery_log_id,
+        hit.url_id,
+        hit.profile_table,
+        hit.profile_id,
+        hit.kind,
+        connection.ops.adapt_datetimefield_value(at),
+        user_agent[:USER_AGENT_MAX],
+    ]
+    alone = connection.get_autocommit() and not connection.in_atomic_block
     with connection.cursor() as cursor:
-        cursor.execute(
-            INSERT,
-            [
-                hit.delivery_id,
-                hit.delivery_log_id,
-                hit.url_id,
-                hit.profile_table,
-                hit.profile_id,
-                hit.kind,
-                connection.ops.adapt_datetimefield_value(at),
-                user_agent[:USER_AGENT_MAX],
-            ],
-        )
+        if alone and connection.vendor == "postgresql":
+            cursor.execute(ASYNCHRONOUS_INSERT, values)
+        else:
+            cursor.execute(INSERT, values)
