@@ -21,7 +21,14 @@ import sys
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, SystemCheckError, handle_default_options
-from django.db import DatabaseError, InterfaceError, OperationalError, connection, connections
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    connections,
+)
 from kombu.exceptions import OperationalError as BrokerError
 from kombu.utils.url import maybe_sanitize_url  # Celery's own URL masking
 
@@ -50,13 +57,26 @@ def broker_place():
     return maybe_sanitize_url(app.conf.broker_url or "")
 
 
+def database_reachable():
+    """Whether the database answers a new connection now (an OperationalError may also
+    be a bad statement); the command's own connection is left as it is."""
+    probe = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        probe.ensure_connection()
+        return True
+    except Exception:
+        return False
+    finally:
+        probe.close()
+
+
 def first_line(exc):
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:400]
 
 
 def describe(exc):
     """(one-line reason, exit code) for a failure outside the command's own logic."""
-    if isinstance(exc, (OperationalError, InterfaceError)):
+    if isinstance(exc, (OperationalError, InterfaceError)) and not database_reachable():
         return f"database unavailable ({database_place()}): {first_line(exc)}", EXIT_UNAVAILABLE
     if isinstance(exc, DatabaseError):
         return f"database error ({database_place()}): {first_line(exc)}", EXIT_FAILED

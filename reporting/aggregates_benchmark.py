@@ -2,7 +2,7 @@
 aggregates over 10 million delivery logs and the tracking logs of 2 million hits,
 against the best hand-written SQL for the same four aggregates, in one transaction.
 
-Data (campaign.benchmarking.generate_data): datagen's "bench" sizes for recipients,
+Data (campaign.devtools.benchmarking.generate_data): datagen's "bench" sizes for recipients,
 deliveries, delivery logs, tracking URLs and hits ("tiny": its tiny sizes); the hits
 are consolidated into tracking logs first (not timed). Ours is reporting.aggregates'
 rebuild at NOW (every day with data: the first build); the baseline is the same four
@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from django.db import connection, transaction
 from django.utils import timezone
 
-from campaign.benchmarking import Benchmark, generate_data, register
+from campaign.devtools.benchmarking import Benchmark, generate_data, register
 from campaign.models import ReadMark
 from campaign.tracking import consolidation
 

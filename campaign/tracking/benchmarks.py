@@ -15,7 +15,7 @@ Python client sends the requests instead; full scale needs wrk (apt-get install 
 tracking: consolidation of 1 million raw hits (step 1 of the workflow: tracking logs,
 5-minute statistics, hits marked consumed) in batches, against the best single
 transaction we could write by hand for the same tracking logs and statistics. Data:
-campaign.datagen (recipients, deliveries, delivery logs, tracking URLs, hits), every hit
+campaign.devtools.datagen (recipients, deliveries, delivery logs, tracking URLs, hits), every hit
 pending and naming its delivery log as the endpoint writes it.
 """
 
@@ -37,11 +37,11 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection, transaction
 
-from campaign import datagen
-from campaign.benchmarking import Benchmark, register
 from campaign.choices import LogStatus, TrackingKind
 from campaign.models import Channel, Delivery, DeliveryLog, TrackingHit, TrackingUrl
-from campaign.processes import child_env
+from campaign.devtools import datagen
+from campaign.devtools.benchmarking import Benchmark, register
+from campaign.devtools.processes import child_env
 
 from . import consolidation, tokens, user_agents
 from .benchmark_site import BASELINE_PATH

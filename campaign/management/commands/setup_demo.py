@@ -1,4 +1,5 @@
 import secrets
+from datetime import timedelta
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -6,12 +7,14 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
-from campaign import roles
+from campaign import cleanup, roles
 from campaign.models import Recipient
 from workflows.api import Role, Trigger, get_spec, run_by_name, sync_workflows
 
 DEMO_DATA_COMMAND = "generate_data"
+BACKFILL_COMMAND = "backfill_active_profiles"
 
 
 class Command(BaseCommand):
@@ -40,7 +43,24 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Loading the demo data set…")
             call_command(DEMO_DATA_COMMAND, "--preset", "demo", stdout=self.stdout, stderr=self.stderr)
+            self.backfill()
             self.first_counts()
+            self.settle()
+
+    def backfill(self):
+        """A month of daily active-profile counts, backfilled from the logs of each date
+        (before they are purged), so that Customer metrics shows a history."""
+        if BACKFILL_COMMAND in get_commands():
+            call_command(BACKFILL_COMMAND, "--days", "30", stdout=self.stdout, stderr=self.stderr)
+
+    def settle(self):
+        """A running platform has run its cleanup every day: run it once, as of yesterday,
+        so that today's first dry run deletes one day's worth, not most of the data."""
+        lines = []
+        job = cleanup.run_steps(timezone.now() - timedelta(days=1), log=lines.append)
+        self.stdout.write(
+            f"Demo data settled like a running platform's: cleanup as of yesterday ({job.batches} batches)."
+        )
 
     def first_counts(self):
         """Run the active profile count once through the engine, so that Customer
