@@ -38,10 +38,10 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from campaign.choices import LogStatus, TrackingKind
-from campaign.models import Channel, Delivery, DeliveryLog, TrackingHit, TrackingUrl
 from campaign.devtools import datagen
 from campaign.devtools.benchmarking import Benchmark, register
 from campaign.devtools.processes import child_env
+from campaign.models import Channel, Delivery, DeliveryLog, TrackingHit, TrackingUrl
 
 from . import consolidation, tokens, user_agents
 from .benchmark_site import BASELINE_PATH
