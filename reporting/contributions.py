@@ -13,6 +13,7 @@ from workflows.plugins import (
     Contributions,
     DeliveryChild,
     ExplorerEntry,
+    GeneratedTable,
     HomeBlock,
     PurgeContext,
     PurgeStep,
@@ -22,7 +23,7 @@ from workflows.plugins import (
     Urls,
 )
 
-from . import home
+from . import home, report_generation
 from .activity import window_start
 from .conf import reporting_settings
 from .models import UserAgentDay
@@ -78,6 +79,24 @@ contributions = Contributions(
                 "The number of active profiles the contract allows. Customer metrics shows the share "
                 "used and warns above 90 % and 100 %. 0: no allowance recorded."
             ),
+        ),
+    ],
+    generated_tables=[
+        GeneratedTable(
+            key="delivery_report_aggregates",
+            # After the tracking logs (950), before offers (1000 and up).
+            order=960,
+            label="delivery report aggregates (built from the logs)",
+            models=(
+                "reporting.AggregateBuild",
+                "reporting.DeliveryDay",
+                "reporting.DeliveryFailureDay",
+                "reporting.DomainDay",
+                "reporting.UserAgentDay",
+            ),
+            counts={"tiny": 1, "demo": 1, "bench": 1},  # a switch: the rows follow from the logs
+            generate=report_generation.generate,
+            requires=("delivery_logs",),
         ),
     ],
     role_permissions=[

@@ -14,6 +14,7 @@ from workflows.plugins import (
     DataClass,
     DeliveryChild,
     ExplorerEntry,
+    GeneratedTable,
     PurgeContext,
     PurgeStep,
     Role,
@@ -22,6 +23,7 @@ from workflows.plugins import (
     Urls,
 )
 
+from . import generation
 from .models import EventStatistic
 
 
@@ -113,6 +115,26 @@ contributions = Contributions(
             ),
             minimum=1_000,
             maximum=1_000_000,
+        ),
+    ],
+    generated_tables=[
+        GeneratedTable(
+            key="tracking_logs",
+            # After the raw hits (600) and Message Center events (800), before offers.
+            order=950,
+            label="tracking logs, statistics, indicators (derived from the hits)",
+            models=(
+                "tracking.UserAgent",
+                "tracking.TrackingLog",
+                "tracking.TrackingStatistic",
+                # DeliveryIndicators and StaleIndicators (keyed by their delivery) are
+                # emptied with the deliveries they point at.
+                "tracking.EventStatistic",
+                "tracking.TrackingPointer",
+            ),
+            counts={"tiny": 1, "demo": 1, "bench": 1},  # a switch: the rows follow from the hits
+            generate=generation.generate,
+            requires=("tracking_hits",),
         ),
     ],
     role_permissions=[

@@ -53,7 +53,12 @@ def first_day(now, events_days):
 
 
 def recompute(now):
-    day = first_day(now, Retention.load().days("events"))
+    """The hourly rebuild of the recent days."""
+    return rebuild(now, first_day(now, Retention.load().days("events")))
+
+
+def rebuild(now, day):
+    """Rebuild the statistics of the local days from `day` to `now`'s, in one transaction."""
     if day is None:
         return Rebuilt()
     zone = timezone.get_current_timezone()

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('campaign', '0007_tracking_counters_and_raw_hits'),
-        ('reporting', '0002_pending_activity'),
+        ('reporting', '0003_snapshot_backfilled'),
         ('workflows', '0001_initial'),
     ]
 
