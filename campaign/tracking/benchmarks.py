@@ -314,16 +314,14 @@ class OpenPixel(Benchmark):
 # --- Consolidation --------------------------------------------------------------------
 
 CONSOLIDATION_COUNTS = {
-    "full": datagen.Counts(
-        recipients=200_000,
-        deliveries=2_000,
-        delivery_logs=2_000_000,
-        tracking_urls=10_000,
-        tracking_hits=1_000_000,
-    ),
-    "tiny": datagen.Counts(
-        recipients=200, deliveries=40, delivery_logs=2_000, tracking_urls=60, tracking_hits=400
-    ),
+    "full": {
+        "recipients": 200_000,
+        "deliveries": 2_000,
+        "delivery_logs": 2_000_000,
+        "tracking_urls": 10_000,
+        "tracking_hits": 1_000_000,
+    },
+    "tiny": {"recipients": 200, "deliveries": 40, "delivery_logs": 2_000, "tracking_urls": 60, "tracking_hits": 400},
 }
 GENERATED_AT = datetime(2026, 1, 1, tzinfo=UTC)
 RUN_AT = GENERATED_AT + timedelta(hours=1)
