@@ -321,7 +321,13 @@ CONSOLIDATION_COUNTS = {
         "tracking_urls": 10_000,
         "tracking_hits": 1_000_000,
     },
-    "tiny": {"recipients": 200, "deliveries": 40, "delivery_logs": 2_000, "tracking_urls": 60, "tracking_hits": 400},
+    "tiny": {
+        "recipients": 200,
+        "deliveries": 40,
+        "delivery_logs": 2_000,
+        "tracking_urls": 60,
+        "tracking_hits": 400,
+    },
 }
 GENERATED_AT = datetime(2026, 1, 1, tzinfo=UTC)
 RUN_AT = GENERATED_AT + timedelta(hours=1)
