@@ -12,7 +12,7 @@ from workflows.plugins import BatchOperation, PurgeContext, delivery_children, m
 from . import changes
 from .choices import DeliveryState, FailureReason, LogStatus, QuarantineStatus
 from .models import Delivery, DeliveryLog, Event, Quarantine
-from .retention import MAILBOX_FULL_DAYS, QUARANTINE_QUIET_DAYS
+from .retention import MAILBOX_FULL_DAYS, QUARANTINE_QUIET_DAYS, STOPPED_MIN_LEFT, STOPPED_RECENT_DAYS
 
 
 def deleted_deliveries(context: PurgeContext):
@@ -33,13 +33,6 @@ def deleted_deliveries(context: PurgeContext):
         BatchOperation(Delivery, where, str(Delivery._meta.verbose_name_plural), keyset="deleted_at")
     )
     return operations
-
-
-# Adobe §6 task 3: a delivery stopped within this many days with at least this many
-# messages still to deliver (to deliver − processed, counters kept by `tracking`) is
-# finished like an expired one.
-STOPPED_RECENT_DAYS = 15
-STOPPED_MIN_LEFT = 10_000
 
 
 def expired_deliveries(context: PurgeContext):
