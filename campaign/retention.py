@@ -113,7 +113,10 @@ def policy_sentences(retention: Retention, purge: PurgeSettings, purged_classes)
             "the last %(days)s with %(left)s or more messages still to deliver, become “Cancelled”, and "
             "those deliveries become “Finished”."
         )
-        % {"days": days_text(STOPPED_RECENT_DAYS), "left": number_format(STOPPED_MIN_LEFT, force_grouping=True)}
+        % {
+            "days": days_text(STOPPED_RECENT_DAYS),
+            "left": number_format(STOPPED_MIN_LEFT, force_grouping=True),
+        }
     )
     sentences.append(
         _(
