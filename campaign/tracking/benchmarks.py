@@ -125,7 +125,12 @@ def _wrk(port, path, total):
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(0.05)
+    started = time.monotonic()
+    # First its threads start (its SIGINT handler is set by then), then they stop.
+    while process.poll() is None and _threads_left(process.pid) <= WRK_THREADS:
+        if time.monotonic() - started > 30:
+            raise RuntimeError("wrk did not start its threads")
+        time.sleep(0.001)
     while process.poll() is None and _threads_left(process.pid) > 1:
         time.sleep(0.002)
     process.send_signal(signal.SIGINT)

@@ -4,14 +4,17 @@ The statement is built once from the core model's metadata; the hit time is the
 request's own clock (the workflow's `now` rule is for business rules, not for
 stamping an event as it happens).
 
-On PostgreSQL the insert is its own transaction, committed asynchronously (`SET LOCAL
-synchronous_commit TO OFF`, for that transaction only), sent as one statement string:
-one round trip, and the answer does not wait for the WAL to reach the disk, which
-otherwise costs more than the whole rest of the request (measured under load: 8 ms of
-10). A crash of the database server can lose the hits of its last fraction of a second
-(wal_writer_delay, 200 ms by default), never corrupt anything or half-write a row; the
-platform's other writes keep synchronous commits. Inside a transaction (tests) the
-insert joins it."""
+On PostgreSQL the insert is prepared once per connection (no parse and plan per hit)
+and runs as its own transaction committed asynchronously (`SET LOCAL synchronous_commit
+TO OFF`, for that transaction only), all sent as one statement string: one round trip,
+and the answer does not wait for the WAL to reach the disk. Measured with wrk (openPixel
+benchmark, 2 cores under load): 0.31 of the minimal view's throughput with synchronous
+commits, about 0.6 with asynchronous ones. A crash of the database server can lose the
+hits of its last fraction of a second (wal_writer_delay, 200 ms by default), never
+corrupt anything or half-write a row; the platform's other writes keep synchronous
+commits. Inside a transaction (tests) the plain insert joins it."""
+
+import weakref
 
 from django.db import connection
 from django.utils import timezone
@@ -41,7 +44,18 @@ def _insert_sql():
 
 
 INSERT = _insert_sql()
-ASYNCHRONOUS_INSERT = f"BEGIN; SET LOCAL synchronous_commit TO OFF; {INSERT}; COMMIT"
+# PostgreSQL: the insert prepared once per connection (no parse and plan per hit), run in
+# its own asynchronously committed transaction, all in one statement string.
+PREPARED = "tracking_hit_insert"
+PREPARE = (
+    f"PREPARE {PREPARED} (bigint, bigint, bigint, varchar, bigint, varchar, timestamptz, varchar) AS "
+    + INSERT.replace("%s", "${}").format(*range(1, len(COLUMNS) + 1))
+)
+ASYNCHRONOUS_INSERT = (
+    f"BEGIN; SET LOCAL synchronous_commit TO OFF; EXECUTE {PREPARED} ({', '.join(['%s'] * len(COLUMNS))}); "
+    "COMMIT"
+)
+_prepared_on = weakref.WeakSet()  # the database connections (psycopg2's) holding PREPARED
 
 
 def append(hit: Hit, user_agent: str, at=None):
@@ -60,6 +74,9 @@ def append(hit: Hit, user_agent: str, at=None):
     alone = connection.get_autocommit() and not connection.in_atomic_block
     with connection.cursor() as cursor:
         if alone and connection.vendor == "postgresql":
+            if connection.connection not in _prepared_on:
+                cursor.execute(PREPARE)
+                _prepared_on.add(connection.connection)
             cursor.execute(ASYNCHRONOUS_INSERT, values)
         else:
             cursor.execute(INSERT, values)

@@ -170,3 +170,17 @@ def test_the_endpoints_need_no_login_and_set_no_cookie(client, tracking, sent):
     response = pixel(client, tracking.token(log, opened))
     assert response.status_code == 200 and not response.cookies
     assert click(client, tracking.token(log, clicked)).status_code == 302
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_each_hit_is_committed_at_once_even_after_a_reconnection(client, tracking):
+    from django.db import connection
+
+    delivery = tracking.delivery()
+    log = tracking.logs(delivery, 1)[0]
+    token = tracking.token(log, tracking.url(delivery, TrackingKind.OPEN))
+    assert pixel(client, token).status_code == 200
+    assert pixel(client, token).status_code == 200
+    connection.close()  # a new database connection prepares the insert again
+    assert pixel(client, token).status_code == 200
+    assert TrackingHit.objects.filter(delivery=delivery).count() == 3
