@@ -16,6 +16,7 @@ A failure writes one line on stderr ("<command>: error: <reason>"), never a pass
 and a traceback only with --traceback.
 """
 
+import io
 import json
 import sys
 
@@ -99,7 +100,18 @@ class PlatformCommand(BaseCommand):
         """Do the work; return (a JSON-able dict, lines of text) or None."""
         raise NotImplementedError
 
+    def say(self, text):
+        """A progress line, as it happens; kept off stdout with --json (its one object)."""
+        if not self.quiet:
+            self.stdout.write(text)
+
+    @property
+    def progress(self):
+        """Where a called command writes its progress: our stdout, or nowhere with --json."""
+        return io.StringIO() if self.quiet else self.stdout
+
     def handle(self, *args, **options):
+        self.quiet = bool(options.get("json"))
         outcome = self.run(**options)
         data, lines = outcome if outcome is not None else ({}, [])
         if options.get("json"):
@@ -164,7 +176,8 @@ def reason_and_code(exc):
     code = getattr(exc, "exit_code", None) or (
         exc.returncode if exc.returncode != EXIT_FAILED else EXIT_USAGE
     )
-    return first_line(exc), code
+    # Django's parser prefixes its argument errors with "Error: "; ours say "error:" once.
+    return first_line(exc).removeprefix("Error: "), code
 
 
 def usage_error(reason):

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "offers",
     "reporting",
     "campaign.tracking",
+    "campaign.forecasting",
 ]
 
 MIDDLEWARE = [
