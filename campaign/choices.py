@@ -76,10 +76,16 @@ class QuarantineStatus(models.TextChoices):
 
 
 class TrackingKind(models.TextChoices):
+    """The type of a tracked URL (Adobe's nmsTrackingUrl/@type: 1 email click, 2 open,
+    3 opt-out, 4 web, 5 transaction, 6 mirror page, 11 interested)."""
+
     OPEN = "open", _("Open")
     CLICK = "click", _("Click")
     OPT_OUT = "optout", _("Opt-out")
     MIRROR = "mirror", _("Mirror page")
+    WEB = "web", _("Web")
+    TRANSACTION = "transaction", _("Transaction")
+    INTERESTED = "interested", _("Interested (offer link)")
 
 
 class EventStatus(models.TextChoices):

@@ -200,6 +200,17 @@ class Delivery(models.Model):
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"))
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The counters a platform keeps on a delivery (Adobe's indicators), recomputed by the
+    # `tracking` workflow for the deliveries it touches; the database default keeps
+    # set-based inserts that do not name them valid.
+    to_deliver = models.PositiveIntegerField(_("messages to deliver"), default=0, db_default=0)
+    processed = models.PositiveIntegerField(_("messages processed"), default=0, db_default=0)
+    sent = models.PositiveIntegerField(_("messages sent"), default=0, db_default=0)
+    delivered = models.PositiveIntegerField(_("messages delivered"), default=0, db_default=0)
+    failed = models.PositiveIntegerField(_("messages failed"), default=0, db_default=0)
+    unique_opens = models.PositiveIntegerField(_("unique opens"), default=0, db_default=0)
+    clicks = models.PositiveIntegerField(_("clicks"), default=0, db_default=0)
+    opt_outs = models.PositiveIntegerField(_("opt-outs"), default=0, db_default=0)
 
     objects = DeliveryQuerySet.as_manager()
 
@@ -285,7 +296,7 @@ class TrackingUrl(models.Model):
     delivery = models.ForeignKey(Delivery, on_delete=models.DO_NOTHING, related_name="tracking_urls")
     label = models.CharField(_("label"), max_length=200, blank=True)
     url = models.URLField(_("URL"), max_length=2000)
-    kind = models.CharField(_("kind"), max_length=10, choices=TrackingKind, default=TrackingKind.CLICK)
+    kind = models.CharField(_("kind"), max_length=20, choices=TrackingKind, default=TrackingKind.CLICK)
 
     class Meta:
         ordering = ["id"]
@@ -297,14 +308,33 @@ class TrackingUrl(models.Model):
 
 
 class TrackingHit(models.Model):
-    """A raw tracking hit (open, click…), consolidated later by the tracking workflow."""
+    """A raw tracking hit (open, click…), appended by the public tracking endpoints and
+    consolidated later by the tracking workflow, which marks what it consumed.
+
+    The endpoint's write is one plain INSERT: its keys carry no database constraint (no
+    lookup or lock of the delivery per hit, and a hit of a delivery purged meanwhile is
+    still written, then counted and skipped by consolidation)."""
 
     # Indexed by campaign_hit_delivery (named, with its query).
-    delivery = models.ForeignKey(Delivery, on_delete=models.DO_NOTHING, related_name="hits", db_index=False)
-    url = models.ForeignKey(TrackingUrl, on_delete=models.DO_NOTHING, null=True, blank=True)
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.DO_NOTHING, related_name="hits", db_index=False, db_constraint=False
+    )
+    delivery_log = models.ForeignKey(
+        DeliveryLog,
+        verbose_name=_("delivery log"),
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        db_index=False,
+        db_constraint=False,
+        related_name="+",
+    )
+    url = models.ForeignKey(
+        TrackingUrl, on_delete=models.DO_NOTHING, null=True, blank=True, db_index=False, db_constraint=False
+    )
     profile_table = models.CharField(_("profile table"), max_length=20, choices=ProfileTable)
     profile_id = models.BigIntegerField(_("profile id"))
-    kind = models.CharField(_("kind"), max_length=10, choices=TrackingKind)
+    kind = models.CharField(_("kind"), max_length=20, choices=TrackingKind)
     hit_at = models.DateTimeField(_("time"))
     user_agent = models.CharField(_("user agent"), max_length=500, blank=True)
     consolidated_at = models.DateTimeField(_("consolidated at"), null=True, blank=True)
@@ -314,14 +344,19 @@ class TrackingHit(models.Model):
         verbose_name = _("tracking hit")
         verbose_name_plural = _("tracking hits")
         indexes = [
-            # tracking: pick up the hits not consolidated yet.
+            # tracking: claim the hits not consolidated yet, in id order.
             models.Index(
-                fields=["hit_at"],
+                fields=["id"],
                 name="campaign_hit_pending",
                 condition=Q(consolidated_at__isnull=True),
             ),
-            # cleanup: purge consolidated hits by age.
-            models.Index(fields=["consolidated_at"], name="campaign_hit_consolidated"),
+            # cleanup: purge consolidated hits by age (pending hits stay out of it, so the
+            # endpoint's insert does not write to it).
+            models.Index(
+                fields=["consolidated_at"],
+                name="campaign_hit_consolidated",
+                condition=Q(consolidated_at__isnull=False),
+            ),
             # the deleted-delivery purge removes a delivery's hits.
             models.Index(fields=["delivery"], name="campaign_hit_delivery"),
         ]
