@@ -50,6 +50,7 @@ QUARANTINE = Quarantine._meta.db_table
 WRITERS = """
     SELECT DISTINCT virtualtransaction FROM pg_locks
     WHERE locktype = 'relation' AND relation = %s::regclass AND granted
+      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
       AND mode IN ('RowExclusiveLock', 'ShareRowExclusiveLock', 'ExclusiveLock', 'AccessExclusiveLock')
       AND pid IS DISTINCT FROM pg_backend_pid()
 """
