@@ -118,7 +118,8 @@ def test_a_log_committed_after_a_later_one_is_not_skipped(world):
             cursor.execute(
                 "INSERT INTO campaign_deliverylog (delivery_id, profile_table, profile_id, address, status, "
                 "failure_type, failure_reason, error_text, message_size, event_at) "
-                "VALUES (%s, 'recipient', 1, 'early@example.com', 'delivered', '', '', '', 0, %s) RETURNING id",
+                "VALUES (%s, 'recipient', 1, 'early@example.com', 'delivered', '', '', '', 0, %s) "
+                "RETURNING id",
                 [delivery.pk, T0 + timedelta(days=1)],
             )
             early_id = cursor.fetchone()[0]
