@@ -4,9 +4,8 @@ import pytest
 from django.urls import reverse
 
 from campaign.models import PurgeSettings, RetentionPeriod, SettingChange
-from campaign.retention import Retention
-
-from .cleanup_world import NOW, days_ago, delivery, logs
+from campaign.retention import Retention, declared
+from tests.builders import NOW, days_ago, delivery, logs
 
 pytestmark = pytest.mark.django_db
 
@@ -14,7 +13,10 @@ URL = "/admin/platform/purge-data/"
 
 
 def valid_post(**changes):
-    data = {
+    """Every declared data class at its default (other installed apps declare some
+    too), then the core's own values and the changes."""
+    data = {f"{key}_days": str(data_class.default_days) for key, data_class in declared().items()}
+    data |= {
         "deleted_deliveries_days": "7",
         "delivery_logs_days": "180",
         "raw_hits_days": "360",
