@@ -71,7 +71,7 @@ def run(ctx: RunContext, settings: DeliverabilitySettings, context: ssl.SSLConte
     stamped = successes.stamp_successes(ctx.now)
     ctx.log(stamped.sentence())
     metrics = {
-        "logs_read_up_to_id": stamped.read_to,
+        "change_order_read_up_to": stamped.read_to,
         "last_successes_stamped": stamped.records_stamped,
     }
     metrics.update(refresh_ruleset(ctx, settings, context))

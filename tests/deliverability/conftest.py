@@ -4,13 +4,14 @@ ruleset (trustme certificates), Maildir folders, and delivery logs to match boun
 import json
 import mailbox
 import ssl
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import trustme
 
-from campaign import configuration
+from campaign import changes, configuration
 from campaign.choices import LogStatus, ProfileTable
 from campaign.deliverability import rules
 from campaign.deliverability.feed_server import PATH, RulesetServer
@@ -135,3 +136,14 @@ class World:
 @pytest.fixture
 def world(db):
     return World()
+
+
+def settle_logs(seconds=120):
+    """Wait until every delivery log written so far is below the change horizon. On
+    PostgreSQL the horizon is the oldest transaction running on the server: on a shared
+    server another session's open transaction holds it back for a while."""
+    highest = DeliveryLog.objects.order_by("-change_order").values_list("change_order", flat=True).first()
+    deadline = time.monotonic() + seconds
+    while highest is not None and changes.horizon("delivery_logs") <= highest:
+        assert time.monotonic() < deadline, "another session kept a transaction open"
+        time.sleep(0.5)

@@ -17,6 +17,8 @@ from campaign.deliverability.successes import stamp_successes
 from campaign.models import Channel, Quarantine
 from workflows.api import RunStatus, run_by_name
 
+from .conftest import settle_logs
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 DAY0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -105,6 +107,7 @@ def test_an_address_with_errors_is_released_after_a_later_success(world):
     delivery = world.delivery(at=at(2))
     world.log(delivery, ADDRESS, at(2), status=LogStatus.DELIVERED)
     world.log(delivery, "someone@example.com", at(2), status=LogStatus.DELIVERED, profile_id=2)
+    settle_logs()
     with time_machine.travel(at(2, 1), tick=False):
         stamped = stamp_successes(timezone.now())
     assert stamped.records_stamped == 1
@@ -116,6 +119,7 @@ def test_a_success_before_the_last_error_releases_nothing(world):
     delivery = world.delivery(at=at(0))
     world.log(delivery, ADDRESS, at(0), status=LogStatus.SENT)
     fail(days=1)
+    settle_logs()
     with time_machine.travel(at(1, 1), tick=False):
         stamp_successes(timezone.now())
     assert cleanup(days=1, hours=2) == QuarantineStatus.WITH_ERRORS

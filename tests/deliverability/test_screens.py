@@ -145,9 +145,7 @@ def test_an_administrator_keeps_or_ignores_texts(administrator_client):
     administrator_client.post(QUALIFICATION, {"action": "mark_ignore", "_selected_action": [ignore.pk]})
     statuses = dict(LogQualification.objects.values_list("pk", "status"))
     assert (
-        statuses[keep.pk] == "keep"
-        and statuses[ignore.pk] == "ignore"
-        and statuses[other.pk] == "to_qualify"
+        statuses[keep.pk] == "keep" and statuses[ignore.pk] == "ignore" and statuses[other.pk] == "to_qualify"
     )
 
 
