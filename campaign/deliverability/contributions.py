@@ -73,6 +73,8 @@ contributions = Contributions(
             30,
             minimum=1,
             maximum=600,
+            required=False,
+            help_text=_("Empty: 30 seconds."),
         ),
         Setting(
             "feed_max_kilobytes",
@@ -81,6 +83,8 @@ contributions = Contributions(
             5120,
             minimum=16,
             maximum=102400,
+            required=False,
+            help_text=_("Empty: 5,120 KiB."),
         ),
         Setting(
             "max_errors",
@@ -89,8 +93,10 @@ contributions = Contributions(
             5,
             minimum=1,
             maximum=50,
+            required=False,
             help_text=_(
-                "Soft errors counted before the next one quarantines the address [NmsNPAI_EmailMaxError]."
+                "Soft errors counted before the next one quarantines the address; empty: 5 "
+                "[NmsNPAI_EmailMaxError]."
             ),
         ),
         Setting(
@@ -100,8 +106,9 @@ contributions = Contributions(
             24,
             minimum=1,
             maximum=720,
+            required=False,
             help_text=_(
-                "A soft error less than this after the last counted one is not counted "
+                "A soft error less than this after the last counted one is not counted; empty: 24 "
                 "[NmsNPAI_EmailSignificantErrorDelay]."
             ),
         ),
