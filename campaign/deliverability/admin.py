@@ -29,7 +29,25 @@ class RetiredFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RuleAdmin(admin.ModelAdmin):
+class ListsFit(admin.ModelAdmin):
+    """Lists whose long texts wrap (static/deliverability/admin.css)."""
+
+    class Media:
+        css = {"all": ["deliverability/admin.css"]}
+
+
+def short_time(value):
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+@admin.display(description=_("qualification"))
+def qualification(obj):
+    if not obj.failure_type:
+        return "-"
+    return f"{obj.get_failure_type_display()} · {obj.get_failure_reason_display()}"
+
+
+class RuleAdmin(ListsFit):
     """Ruleset rules are read-only (the next download would overwrite an edit): to
     change one, add a custom rule, which wins over it. Custom rules are the operators'."""
 
@@ -63,15 +81,7 @@ class RuleAdmin(admin.ModelAdmin):
 @admin.register(QualificationRule)
 class QualificationRuleAdmin(RuleAdmin):
     form = forms.QualificationRuleForm
-    list_display = [
-        "pattern",
-        "match_kind",
-        "failure_type",
-        "failure_reason",
-        "priority",
-        "origin",
-        "retired_at",
-    ]
+    list_display = ["pattern", "match_kind", qualification, "priority", "origin", "retired_at"]
     list_filter = ["origin", RetiredFilter, "failure_type", "failure_reason", "match_kind"]
     search_fields = ["pattern", "key", "description"]
     fields = [
@@ -102,25 +112,21 @@ class DomainRuleAdmin(RuleAdmin):
 
 @admin.register(MxRule)
 class MxRuleAdmin(RuleAdmin):
-    list_display = [
-        "mx_mask",
-        "rank",
-        "max_connections",
-        "messages_per_connection",
-        "messages_per_hour",
-        "shared",
-        "tls",
-        "origin",
-    ]
+    list_display = ["mx_mask", "rank", "limits", "shared", "tls", "origin"]
+
+    @admin.display(description=_("connections × messages per connection, messages per hour"))
+    def limits(self, obj):
+        return f"{obj.max_connections} × {obj.messages_per_connection}, {obj.messages_per_hour:,}/h"
+
     search_fields = ["mx_mask", "key"]
 
 
-@admin.action(description=_("Keep: use the qualification for this text from now on"), permissions=["change"])
+@admin.action(description=_("Keep (qualifies this text from now on)"), permissions=["change"])
 def mark_keep(modeladmin, request, queryset):
     _set_status(modeladmin, request, queryset, QualificationStatus.KEEP)
 
 
-@admin.action(description=_("Ignore: this text never quarantines"), permissions=["change"])
+@admin.action(description=_("Ignore (never quarantines)"), permissions=["change"])
 def mark_ignore(modeladmin, request, queryset):
     _set_status(modeladmin, request, queryset, QualificationStatus.IGNORE)
 
@@ -134,7 +140,7 @@ def _set_status(modeladmin, request, queryset, status):
     )
 
 
-@admin.action(description=_("Export the selected entries as CSV"))
+@admin.action(description=_("Export as CSV"))
 def export_qualifications(modeladmin, request, queryset):
     header = [
         "text",
@@ -163,11 +169,11 @@ def export_qualifications(modeladmin, request, queryset):
 
 
 @admin.register(LogQualification)
-class LogQualificationAdmin(admin.ModelAdmin):
+class LogQualificationAdmin(ListsFit):
     """The delivery log qualification list: texts no rule matched, for an operator to
     qualify (type, reason) and keep, or ignore."""
 
-    list_display = ["short_text", "occurrences", "failure_type", "failure_reason", "status", "last_seen_at"]
+    list_display = ["short_text", "occurrences", qualification, "status", "last_seen"]
     list_filter = ["status", "failure_type", "failure_reason"]
     search_fields = ["text", "first_text"]
     fields = [
@@ -185,6 +191,10 @@ class LogQualificationAdmin(admin.ModelAdmin):
     actions = [mark_keep, mark_ignore, export_qualifications]
     show_full_result_count = False
 
+    @admin.display(description=_("last seen"), ordering="last_seen_at")
+    def last_seen(self, obj):
+        return short_time(obj.last_seen_at)
+
     @admin.display(description=_("text"), ordering="text")
     def short_text(self, obj):
         return obj.text if len(obj.text) <= 120 else obj.text[:119] + "…"
@@ -197,7 +207,7 @@ class LogQualificationAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-@admin.action(description=_("Export the selected bounces as CSV"))
+@admin.action(description=_("Export as CSV"))
 def export_bounces(modeladmin, request, queryset):
     header = [
         "processed",
@@ -232,16 +242,13 @@ def export_bounces(modeladmin, request, queryset):
 
 
 @admin.register(InboundBounce)
-class InboundBounceAdmin(admin.ModelAdmin):
+class InboundBounceAdmin(ListsFit):
     list_display = [
-        "received_at",
+        "processed",
         "kind",
         "recipient",
-        "status_code",
-        "failure_type",
-        "failure_reason",
-        "log_id",
-        "log_match",
+        qualification,
+        "delivery_log",
         "quarantine_status",
     ]
     list_filter = ["kind", "failure_type", "failure_reason", "log_match"]
@@ -249,6 +256,14 @@ class InboundBounceAdmin(admin.ModelAdmin):
     date_hierarchy = "received_at"
     actions = [export_bounces]
     show_full_result_count = False
+
+    @admin.display(description=_("processed"), ordering="received_at")
+    def processed(self, obj):
+        return short_time(obj.received_at)
+
+    @admin.display(description=_("delivery log"), ordering="log_id")
+    def delivery_log(self, obj):
+        return f"#{obj.log_id} ({obj.get_log_match_display()})" if obj.log_id else obj.get_log_match_display()
 
     def has_add_permission(self, request):
         return False

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaign.admin_pages import page, page_context
-from campaign.choices import QuarantineStatus
+from campaign.choices import FailureReason, FailureType, QuarantineStatus
 from campaign.models import Quarantine
 from workflows.api import last_run
 
@@ -92,10 +92,11 @@ def status(request):
     now = timezone.now()
     settings = DeliverabilitySettings.load()
     form = QualifyForm(request.GET or None)
-    qualified = None
+    qualified = decided = None
     if form.is_valid():
         text = form.cleaned_data["text"]
-        qualified = operator_decision(text) or Qualifier.from_database().qualify(text)
+        decided = operator_decision(text)
+        qualified = decided or Qualifier.from_database().qualify(text)
     table, chart = bounce_series(now)
     run = last_run(WORKFLOW)
     context = {
@@ -117,5 +118,12 @@ def status(request):
         "run_url": reverse("admin:workflows_workflowrun_change", args=[run.pk]) if run else None,
         "form": form,
         "qualified": qualified,
+        "decided": decided is not None,
+        "qualified_labels": {
+            "type": FailureType(qualified.failure_type).label,
+            "reason": FailureReason(qualified.failure_reason).label,
+        }
+        if qualified
+        else None,
     }
     return TemplateResponse(request, "deliverability/status.html", context)
