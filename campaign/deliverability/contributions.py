@@ -23,6 +23,7 @@ from workflows.plugins import (
 )
 
 from .choices import QualificationStatus
+from .datagen import GENERATED_TABLES
 
 FOLDER = "administration.campaign_management.non_deliverables"
 # An entry "to qualify" nobody qualified and no bounce repeated for this long goes.
@@ -211,4 +212,5 @@ contributions = Contributions(
         ),
     ],
     urls=Urls(prefix="deliverability", module="campaign.deliverability.urls"),
+    generated_tables=GENERATED_TABLES,
 )
