@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from campaign.choices import FailureReason, FailureType
-from campaign.devtools.datagen.sql import case, choose, literal, literals, weighted
+from campaign.devtools.datagen.sql import case, choose, literal, literals, numbered, weighted
 from campaign.devtools.datagen.vocabulary import DAY
 from workflows.plugins import GeneratedTable
 
@@ -91,7 +91,8 @@ def _bounces_of_failed_logs(generation: Generation, total: int) -> int:
         f"'Undelivered Mail Returned to Sender', l.event_at, {code}, l.failure_type, l.failure_reason, "
         f"l.error_text, l.id, {match}, TRUE, {after} "
         "FROM campaign_deliverylog l JOIN campaign_delivery d ON d.id = l.delivery_id "
-        f"WHERE d.channel_id = {email} AND l.status = 'failed' AND l.address <> '' "
+        f"WHERE l.id >= {generation.first_id('campaign.DeliveryLog')} "  # this run's logs
+        f"AND d.channel_id = {email} AND l.status = 'failed' AND l.address <> '' "
         f"AND l.failure_type IN ({', '.join(literals([FailureType.HARD, FailureType.SOFT]))}) "
         f"AND {random('l.id', 'bounced')} % 100 < {BOUNCE_SHARE} "
         f"AND l.event_at >= {generation.timestamp(f'{generation.window_seconds} - {KEPT_DAYS * DAY}')} "
@@ -103,6 +104,8 @@ def _other_messages(generation: Generation, total: int) -> int:
     if not total:
         return 0
     random, window, fence = generation.random, generation.window_seconds, generation.dialect.fence
+    # Numbered after the rows already there: a second run appends without clashing keys.
+    number = numbered(generation.first_id("deliverability.InboundBounce"), "b.i")
     kind = weighted(
         "a.kind_roll",
         [
@@ -126,12 +129,12 @@ def _other_messages(generation: Generation, total: int) -> int:
         "''",
     )
     complaint = f"b.kind = {literal(MessageKind.COMPLAINT)}"
-    recipient = f"CASE WHEN {complaint} THEN 'reader' || b.i || '@example.com' ELSE '' END"
+    recipient = f"CASE WHEN {complaint} THEN 'reader' || ({number}) || '@example.com' ELSE '' END"
 
     def statement(first_row: int, last_row: int) -> str:
         return (
             f"INSERT INTO deliverability_inboundbounce ({BOUNCE_COLUMNS}) "
-            f"SELECT 'datagen-other-' || b.i, {recipient}, b.kind, {literal(MAILBOX)}, {subject}, "
+            f"SELECT 'datagen-other-' || ({number}), {recipient}, b.kind, {literal(MAILBOX)}, {subject}, "
             f"{generation.timestamp(f'{window} - b.time_roll % {30 * DAY}')}, '', "
             f"CASE WHEN {complaint} THEN {literal(FailureType.IGNORED)} ELSE '' END, "
             f"CASE WHEN {complaint} THEN {literal(FailureReason.REFUSED)} ELSE '' END, "
@@ -151,6 +154,7 @@ def log_qualifications(generation: Generation) -> int:
     if not total:
         return 0
     random, window, fence = generation.random, generation.window_seconds, generation.dialect.fence
+    number = numbered(generation.first_id("deliverability.LogQualification"), "c.i")
     status = weighted(
         "a.status_roll",
         [
@@ -180,8 +184,8 @@ def log_qualifications(generation: Generation) -> int:
     def statement(first_row: int, last_row: int) -> str:
         return (
             f"INSERT INTO deliverability_logqualification ({QUALIFICATION_COLUMNS}) "
-            f"SELECT 'datagen-' || c.i, c.text || ' (' || c.i || ')', "
-            "REPLACE(c.text, '#xxx#', CAST(c.time_roll % 99991 AS TEXT)) || ' (' || c.i || ')', "
+            f"SELECT 'datagen-' || ({number}), c.text || ' (' || ({number}) || ')', "
+            f"REPLACE(c.text, '#xxx#', CAST(c.time_roll % 99991 AS TEXT)) || ' (' || ({number}) || ')', "
             "c.failure_type, c.failure_reason, "
             f"c.status, 1 + c.reason_roll % 500, {timestamp('c.first_seen')}, {timestamp(last_seen)}, "
             f"{timestamp(last_seen)} FROM ("
