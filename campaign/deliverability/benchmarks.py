@@ -6,8 +6,8 @@ deliveries, 10 million delivery logs over 18 months and 50,000 quarantine entrie
 ("full"), or datagen's tiny sizes, generated up to `NOW`.
 
 - `lastSuccesses`: the first run on an existing database (no pointer yet: every log is
-  read, in batches of ids, each its own transaction) against one UPDATE … FROM over
-  all the successes. Target: at most 1.5× the single statement.
+  read) against one UPDATE … FROM over all the successes. Target: at most 1.5× the
+  single statement.
 - `lastSuccessesDaily`: the nightly run, after a first run, over the last day's logs
   (set aside before the first run and written again, so they have new change orders
   like a day's traffic), read by change order, against the same UPDATE over the logs
@@ -81,7 +81,7 @@ def quarantine_result():
 @register
 class LastSuccesses(Benchmark):
     name = "lastSuccesses"
-    description = "deliverabilityUpdate's successes step, first run (every log, batched) vs one UPDATE"
+    description = "deliverabilityUpdate's successes step, first run (every log) vs one UPDATE"
     baseline_sql = BASELINE.format(since="")
     target_ratio = 1.5
     target_memory_mb = 200

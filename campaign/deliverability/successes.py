@@ -11,9 +11,10 @@ SQLite serialises writers). Set-based: one UPDATE … FROM (the successes groupe
 address and channel); the pointer moves in the same transaction, compare-and-set on
 its expected position (a second run at once changes nothing).
 
-The first run reads every log written before (no change order: they predate it) in
-batches of ids, each its own transaction, then sets the pointer; a run killed half way
-is redone by the next one (stamping is idempotent: it only moves a stamp forward).
+The first run reads every log below the horizon, and those written before change
+order existed, in one statement with the pointer's creation: one pass over the table,
+as fast as the hand-written UPDATE (benchmark lastSuccesses). It locks only the
+quarantine records it stamps, and a killed run is redone whole by the next one.
 
 It keeps its own pointer rather than a core ReadMark on purpose: a read mark holds back
 cleanup's purge of the logs it has not read, and a switched-off module must not keep
@@ -30,7 +31,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Max, Min
 
 from campaign import changes
 from campaign.choices import LogStatus
@@ -40,7 +40,6 @@ from .models import Pointer
 
 POINTER = "log_successes"
 SOURCE = "delivery_logs"
-BATCH_IDS = 500_000
 SUCCESS = (LogStatus.SENT, LogStatus.DELIVERED)
 
 LOGS = DeliveryLog._meta.db_table
@@ -63,7 +62,7 @@ STAMP = f"""
 # Since the pointer: the BRIN index on change_order.
 SINCE_POINTER = "l.change_order >= %s AND l.change_order < %s"
 # The first run: everything below the horizon, and the rows older than change order.
-FIRST_BATCH = "l.id > %s AND l.id <= %s AND (l.change_order IS NULL OR l.change_order < %s)"
+FIRST_READ = "(l.change_order IS NULL OR l.change_order < %s)"
 
 
 def _db(value):
@@ -96,32 +95,18 @@ def _stamp(cursor, window_sql: str, params: list, now: datetime) -> int:
     return max(cursor.rowcount, 0)
 
 
-def _first_read(end: int, now: datetime, batch_ids: int) -> int:
-    bounds = DeliveryLog.objects.aggregate(low=Min("id"), high=Max("id"))
-    if bounds["low"] is None:
-        return 0
-    stamped, start = 0, bounds["low"] - 1
-    while start < bounds["high"]:
-        stop = min(start + batch_ids, bounds["high"])
-        with transaction.atomic(), connection.cursor() as cursor:
-            stamped += _stamp(cursor, FIRST_BATCH, [start, stop, end], now)
-        start = stop
-    return stamped
-
-
-def stamp_successes(now: datetime, *, batch_ids: int = BATCH_IDS) -> Stamped:
+def stamp_successes(now: datetime) -> Stamped:
     """Read the delivery logs written since the pointer, up to the change horizon, and
     stamp the quarantine records of their addresses' successes."""
     pointer = Pointer.objects.filter(name=POINTER).first()
     end = changes.horizon(SOURCE)  # taken before reading
     try:
-        if pointer is None:
-            stamped = _first_read(end, now, batch_ids)
-            with transaction.atomic():
-                Pointer.objects.create(name=POINTER, position=end, updated_at=now)
-            return Stamped(None, end, stamped)
-        end = max(end, pointer.position)
         with transaction.atomic(), connection.cursor() as cursor:
+            if pointer is None:
+                stamped = _stamp(cursor, FIRST_READ, [end], now)
+                Pointer.objects.create(name=POINTER, position=end, updated_at=now)
+                return Stamped(None, end, stamped)
+            end = max(end, pointer.position)
             stamped = _stamp(cursor, SINCE_POINTER, [pointer.position, end], now)
             moved = Pointer.objects.filter(name=POINTER, position=pointer.position).update(
                 position=end, updated_at=now
