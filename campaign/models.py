@@ -605,3 +605,33 @@ class ReadMark(models.Model):
 
     def __str__(self):
         return f"{self.consumer} read {self.source} up to {self.position}"
+
+
+class CleanupPreview(models.Model):
+    """A dry run of cleanup, kept to be shown with its time (the home page never counts
+    on load): computed by the home page's "Count now" button (a POST)."""
+
+    computed_at = models.DateTimeField(_("computed at"))
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("computed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # [{step, label, what, table, action, rows, bytes, note}], as cleanup.preview gives them.
+    rows = models.JSONField(_("rows"), default=list)
+    rows_to_delete = models.BigIntegerField(_("rows to delete"), default=0)
+
+    class Meta:
+        ordering = ["-computed_at", "-id"]
+        verbose_name = _("cleanup dry run")
+        verbose_name_plural = _("cleanup dry runs")
+        indexes = [
+            # The home page shows the latest one.
+            models.Index(fields=["-computed_at"], name="campaign_cleanuppreview_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.rows_to_delete} rows at {self.computed_at:%Y-%m-%d %H:%M}"

@@ -191,6 +191,9 @@ def _bootstrap(cursor, activity, parameters):
             f"ALTER TABLE {CONTACTS} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}"
             for name, definition in constraints
         ]
+        # The bulk build's aggregate and index builds in memory rather than spilled to disk
+        # (the database server's memory, for this transaction only).
+        cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
     written = _execute(
         cursor, f"{INTO_CONTACTS} {GROUPED.format(activity=activity, when='at <= %(now)s')}", parameters
