@@ -4,6 +4,7 @@ bounces (read-only). The quarantine list is the core's (campaign.admin)."""
 
 from django.contrib import admin, messages
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -37,7 +38,8 @@ class ListsFit(admin.ModelAdmin):
 
 
 def short_time(value):
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "-"
+    """The platform's short date and time of the operator's language."""
+    return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT") if value else "-"
 
 
 @admin.display(description=_("qualification"))
