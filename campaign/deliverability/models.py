@@ -57,10 +57,6 @@ class RuleFields(models.Model):
     class Meta:
         abstract = True
 
-    @property
-    def is_custom(self):
-        return self.origin == RuleOrigin.CUSTOM
-
 
 class QualificationRule(RuleFields):
     """A bounce qualification rule ("inbound email" rule): a pattern matched against an
@@ -239,16 +235,6 @@ class LogQualification(models.Model):
         return self.text[:80]
 
 
-class InboundBounceQuerySet(models.QuerySet):
-    def unmatched(self):
-        return self.filter(log_match=LogMatch.PENDING)
-
-    def failures(self):
-        return self.filter(
-            kind=MessageKind.BOUNCE, failure_type__in=[RuleFailureType.HARD, RuleFailureType.SOFT]
-        )
-
-
 class InboundBounce(models.Model):
     """One recipient of one message read from the bounce mailbox (a bounce has one row
     per failed recipient; an auto-reply, a notice or a malformed message one row): what
@@ -283,8 +269,6 @@ class InboundBounce(models.Model):
     )
     recorded = models.BooleanField(_("recorded on the log"), default=False)
     quarantine_status = models.CharField(_("address status after"), max_length=20, blank=True, default="")
-
-    objects = InboundBounceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-received_at", "-id"]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import trustme
+from django.db.models import Max
 
 from campaign import changes, configuration
 from campaign.choices import LogStatus, ProfileTable
@@ -142,7 +143,7 @@ def settle_logs(seconds=120):
     """Wait until every delivery log written so far is below the change horizon. On
     PostgreSQL the horizon is the oldest transaction running on the server: on a shared
     server another session's open transaction holds it back for a while."""
-    highest = DeliveryLog.objects.order_by("-change_order").values_list("change_order", flat=True).first()
+    highest = DeliveryLog.objects.aggregate(highest=Max("change_order"))["highest"]
     deadline = time.monotonic() + seconds
     while highest is not None and changes.horizon("delivery_logs") <= highest:
         assert time.monotonic() < deadline, "another session kept a transaction open"
