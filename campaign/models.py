@@ -159,6 +159,36 @@ class Delivery(models.Model):
         _("scheduling"), max_length=20, choices=SchedulingMode, default=SchedulingMode.IMMEDIATE
     )
     planned_at = models.DateTimeField(_("planned date"), null=True, blank=True)
+    # The target: a list, a saved filter on recipient fields (campaign.targeting), or
+    # both (the list's members the filter selects); neither is no target. One definition,
+    # read by the estimate on the delivery's form and by forecasting.
+    target_list = models.ForeignKey(
+        RecipientList,
+        verbose_name=_("target list"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+    )
+    target_filter = models.JSONField(
+        _("target filter"),
+        null=True,
+        blank=True,
+        help_text=_(
+            'A saved filter on recipient fields, e.g. {"field": "country", "op": "eq", "value": "FR"}; '
+            "{} selects every recipient. With a list: the list's members the filter selects."
+        ),
+    )
+    weight = models.PositiveSmallIntegerField(
+        _("message weight"),
+        default=1,
+        db_default=1,  # set-based inserts that do not name it (data generation) stay valid
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "Pressure rules keep the heaviest deliveries when a profile would get too many messages "
+            "(from 1 to 100)."
+        ),
+    )
     started_at = models.DateTimeField(_("start"), null=True, blank=True)
     valid_until = models.DateTimeField(_("validity end"), null=True, blank=True)
     deleted = models.BooleanField(_("deleted"), default=False)
@@ -177,6 +207,12 @@ class Delivery(models.Model):
             models.Index(fields=["deleted_at"], name="campaign_delivery_deleted", condition=Q(deleted=True)),
             # billing: deliveries started in the billing window; reports by start date.
             models.Index(fields=["started_at"], name="campaign_delivery_started"),
+            # forecasting and the provisional calendar: provisional deliveries by planned date.
+            models.Index(
+                fields=["planned_at"],
+                name="campaign_delivery_provisional",
+                condition=Q(scheduling_mode=SchedulingMode.PROVISIONAL, deleted=False),
+            ),
         ]
 
     def __str__(self):

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "workflows",
     "offers",
     "reporting",
+    "campaign.forecasting",
     "campaign.deliverability",
 ]
 
