@@ -52,7 +52,8 @@ class FailureType(models.TextChoices):
 
 
 class FailureReason(models.TextChoices):
-    """Adobe's failure reasons (msg/@failureReason), as used by bounce qualification."""
+    """Adobe's failure reasons (msg/@failureReason, §5.1), in the order of its values
+    (1 user unknown … 127 control address), as used by bounce qualification."""
 
     NONE = "", _("Not defined")
     USER_UNKNOWN = "user_unknown", _("User unknown")
@@ -62,9 +63,19 @@ class FailureReason(models.TextChoices):
     MAILBOX_FULL = "mailbox_full", _("Mailbox full")
     INACTIVE_MAILBOX = "inactive_mailbox", _("Inactive mailbox")
     NOT_CONNECTED = "not_connected", _("Not connected")
-    REFUSED = "refused", _("Refused")
+    ADDRESS_NOT_SPECIFIED = "address_not_specified", _("Address not specified")
     DENYLISTED = "denylisted", _("Denylisted address")
     QUARANTINED = "quarantined", _("Address in quarantine")
+    DOUBLE = "double", _("Double")
+    EXCLUDED_BY_RULE = "excluded_by_rule", _("Excluded by a SQL rule")
+    EXCLUDED_BY_ARBITRATION = "excluded_by_arbitration", _("Excluded after arbitration")
+    BAD_QUALITY_ADDRESS = "bad_quality_address", _("Bad-quality address")
+    UNQUALIFIED_ADDRESS = "unqualified_address", _("Unqualified address")
+    NOT_ELIGIBLE_FOR_OFFERS = "not_eligible_for_offers", _("Not eligible for the offers")
+    TARGET_LIMITED = "target_limited", _("Target limited in size")
+    REFUSED = "refused", _("Refused")
+    ERROR_IGNORED = "error_ignored", _("Error ignored")
+    CONTROL_ADDRESS = "control_address", _("Control address")
     UNKNOWN = "unknown", _("Unknown")
 
 

@@ -205,14 +205,6 @@ contributions = Contributions(
             "campaign.view_event",
         ),
         ExplorerEntry(
-            "non_deliverables",
-            "administration.campaign_management",
-            100,
-            _("Non deliverables management"),
-            "admin:campaign_quarantine_changelist",
-            "campaign.view_quarantine",
-        ),
-        ExplorerEntry(
             "enumerations",
             "administration.platform",
             100,

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "campaign.tracking",
     "campaign.forecasting",
     "campaign.aliases",
+    "campaign.deliverability",
 ]
 
 MIDDLEWARE = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaign', '0007_tracking_counters_and_raw_hits'),
+        ('campaign', '0012_tracking_counters_and_raw_hits'),
         ('reporting', '0003_snapshot_backfilled'),
         ('workflows', '0001_initial'),
     ]

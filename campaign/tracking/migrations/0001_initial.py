@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('campaign', '0007_tracking_counters_and_raw_hits'),
+        ('campaign', '0012_tracking_counters_and_raw_hits'),
     ]
 
     operations = [

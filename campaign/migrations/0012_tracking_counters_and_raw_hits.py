@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaign', '0007_forecasting_delivery_target'),
+        ('campaign', '0011_deliverability_failure_reasons'),
     ]
 
     operations = [

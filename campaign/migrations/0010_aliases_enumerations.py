@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         # After the migrations already on main (the lead orders the 0007_* of every area).
-        ("campaign", "0007_forecasting_delivery_target"),
+        ('campaign', '0009_forecasting_delivery_target'),
     ]
 
     operations = [
