@@ -90,7 +90,8 @@ def _python_load(port, path, total, connections):
     counts = {"ok": 0, "bad": 0}
     lock = threading.Lock()
     # Every request is sent: the first `total % connections` threads send one more.
-    shares = [total // connections + (1 if index < total % connections else 0) for index in range(connections)]
+    base, extra = divmod(total, connections)
+    shares = [base + (1 if index < extra else 0) for index in range(connections)]
 
     def work(share):
         for _ in range(share):
