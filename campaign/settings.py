@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "workflows",
     "offers",
     "reporting",
+    "reporting.cubes",
 ]
 
 MIDDLEWARE = [
