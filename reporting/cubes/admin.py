@@ -20,7 +20,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(ArchivedEvent)
 class ArchivedEventAdmin(ReadOnlyAdmin):
-    list_display = ["id", "event_type", "channel", "status", "email", "mobile_phone", "created_at", "processed_at"]
+    list_display = [
+        "id",
+        "event_type",
+        "channel",
+        "status",
+        "email",
+        "mobile_phone",
+        "created_at",
+        "processed_at",
+    ]
     list_filter = ["status", "channel", "event_type"]
     list_select_related = ["event_type", "channel"]
     search_fields = ["=id", "email", "mobile_phone"]

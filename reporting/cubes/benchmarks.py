@@ -61,7 +61,8 @@ SELECT (e.created_at AT TIME ZONE %(tz)s)::date, e.channel_id, e.status, e.event
        COUNT(*) FILTER (WHERE e.status = 'expired'),
        SUM(EXTRACT(EPOCH FROM e.processed_at - e.created_at)::double precision),
        COUNT(e.processed_at),
-       percentile_cont(0.95) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM e.processed_at - e.created_at)::double precision)
+       percentile_cont(0.95) WITHIN GROUP
+           (ORDER BY EXTRACT(EPOCH FROM e.processed_at - e.created_at)::double precision)
 FROM cubes_archivedevent e
 GROUP BY 1, 2, 3, 4
 """
@@ -137,8 +138,8 @@ class CubeBenchmark(Benchmark):
                 if response.status_code != 200:
                     raise RuntimeError(f"{url}?view={view.key} answered {response.status_code}")
             source = "aggregate" if b'data-source="aggregate"' in response.content else "facts"
-            self.figures[f"page {view.key} ms ({source}, target < {PAGE_TARGET_MS} over the aggregate)"] = round(
-                statistics.median(durations)
+            self.figures[f"page {view.key} ms ({source}, target < {PAGE_TARGET_MS} over the aggregate)"] = (
+                round(statistics.median(durations))
             )
 
 

@@ -27,6 +27,8 @@ def check_cubes(app_configs=None, **kwargs):
                 model._meta.get_field(column)
             except FieldDoesNotExist:
                 problems.append(
-                    checks.Error(f"cube {cube.key}: {cube.aggregate} has no column {column!r}", id="cubes.E002")
+                    checks.Error(
+                        f"cube {cube.key}: {cube.aggregate} has no column {column!r}", id="cubes.E002"
+                    )
                 )
     return problems

@@ -28,9 +28,7 @@ MAX_BODY_BYTES = 1024 * 1024
 
 
 def error(status, message, field=None, **headers):
-    response = JsonResponse(
-        {"errors": [{"index": None, "field": field, "message": message}]}, status=status
-    )
+    response = JsonResponse({"errors": [{"index": None, "field": field, "message": message}]}, status=status)
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
     return response

@@ -108,7 +108,9 @@ class ReportForm(forms.Form):
             choices = [(str(row.pk), str(row)) for row in rows]
         else:
             model_field = reports._field_at(queries.fact_model(self.cube), dimension.field)
-            choices = [(str(value), label) for value, label in (model_field.flatchoices if model_field else [])]
+            choices = [
+                (str(value), label) for value, label in (model_field.flatchoices if model_field else [])
+            ]
         choices.append((NONE_TOKEN, reports.NONE_LABEL))
         return forms.MultipleChoiceField(
             label=label, required=False, choices=choices, widget=forms.SelectMultiple(attrs={"size": 4})

@@ -81,7 +81,9 @@ def events_of(document):
         if not document:
             raise Refused(400, [Problem(None, None, "the batch is empty: send at least one event")])
         return document
-    raise Refused(400, [Problem(None, None, "the body must be a JSON object (one event) or an array of them")])
+    raise Refused(
+        400, [Problem(None, None, "the body must be a JSON object (one event) or an array of them")]
+    )
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,9 @@ class Lookups:
             event_types=dict(EventType.objects.values_list("name", "pk")),
             channels={
                 code: (pk, code)
-                for pk, code in Channel.objects.filter(is_transactional_capable=True).values_list("pk", "code")
+                for pk, code in Channel.objects.filter(is_transactional_capable=True).values_list(
+                    "pk", "code"
+                )
             },
         )
 
@@ -189,7 +193,8 @@ def check(document, lookups: Lookups, batch_max):
     items = events_of(document)
     if len(items) > batch_max:
         raise Refused(
-            413, [Problem(None, None, f"{len(items)} events in one request: at most {batch_max} are accepted")]
+            413,
+            [Problem(None, None, f"{len(items)} events in one request: at most {batch_max} are accepted")],
         )
     problems = []
     checked = [check_one(item, index, lookups, problems) for index, item in enumerate(items)]

@@ -150,7 +150,9 @@ def plan(cube: Cube, selection: queries.Selection, measure_keys, build) -> Sourc
     outside = [key for key in (*selection.dimensions, *selection.filtered_dimensions) if key not in grouped]
     if outside:
         names = ", ".join(str(cube.dimension(key).label) for key in dict.fromkeys(outside))
-        return Source(False, build, _("the aggregate does not group by %(dimensions)s") % {"dimensions": names})
+        return Source(
+            False, build, _("the aggregate does not group by %(dimensions)s") % {"dimensions": names}
+        )
     needs_grain = [key for key in measure_keys if not cube.measure(key).rolls_up]
     exact = set(selection.dimensions) == grouped and selection.level == level
     if needs_grain and not exact:
@@ -311,7 +313,8 @@ def build_report(cube: Cube, selection: queries.Selection, measure_keys, limit=R
         row.figures = queries.finish(cube, measure_keys, row.components)
         row.period_text = period_label(row.period, selection.level)
         row.labels = tuple(
-            label_maps[key].get(value, str(value)) for key, value in zip(selection.dimensions, row.values, strict=True)
+            label_maps[key].get(value, str(value))
+            for key, value in zip(selection.dimensions, row.values, strict=True)
         )
     if truncated:
         whole = grouped_for(cube, replace(selection, dimensions=(), level=None), source)

@@ -29,9 +29,7 @@ urlpatterns = [
     *(pattern for cube in CUBES for pattern in _cube_pages(cube)),
     path("intake-keys/", page("cubes.view_intakekey")(views.intake_keys), name="intake_keys"),
     path("intake-keys/issue/", page("cubes.add_intakekey")(views.issue_key), name="issue_key"),
-    path(
-        "intake-keys/<int:pk>/revoke/", page("cubes.change_intakekey")(views.revoke_key), name="revoke_key"
-    ),
+    path("intake-keys/<int:pk>/revoke/", page("cubes.change_intakekey")(views.revoke_key), name="revoke_key"),
 ]
 
 public_urlpatterns = [

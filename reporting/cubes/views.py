@@ -68,9 +68,7 @@ def report(request, cube_key):
         build=build,
         run_url=run_link(build),
         workflow=workflow,
-        workflow_url=(
-            reverse("admin:workflows_workflow_change", args=[workflow.pk]) if workflow else None
-        ),
+        workflow_url=(reverse("admin:workflows_workflow_change", args=[workflow.pk]) if workflow else None),
         csv_url=f"{reverse(f'cubes:{cube.key}_csv')}?{request.GET.urlencode()}" if result else None,
         chart=result.chart if result else None,
         row_limit=reports.ROW_LIMIT,
@@ -171,7 +169,9 @@ def issue_key(request):
 def revoke_key(request, pk):
     key = get_object_or_404(IntakeKey, pk=pk)
     if key.revoke(request.user, timezone.now()):
-        messages.success(request, _("Key “%(name)s” revoked: it is refused from now on.") % {"name": key.name})
+        messages.success(
+            request, _("Key “%(name)s” revoked: it is refused from now on.") % {"name": key.name}
+        )
     else:
         messages.warning(request, _("Key “%(name)s” was already revoked.") % {"name": key.name})
     return HttpResponseRedirect(reverse("cubes:intake_keys"))

@@ -83,7 +83,13 @@ class CubeWorld:
         """Events in the queue only (written there some other way than the intake)."""
         channel = self.channel(channel)
         rows = Event.objects.bulk_create(
-            Event(event_type=event_type, channel=channel, status=status, email="q@example.com", created_at=moment)
+            Event(
+                event_type=event_type,
+                channel=channel,
+                status=status,
+                email="q@example.com",
+                created_at=moment,
+            )
             for moment in times
         )
         return [row.pk for row in rows]

@@ -42,12 +42,16 @@ def proposition_world(world):
     world.propositions(offers[1], [NOW - timedelta(days=2)], PropositionStatus.INTERESTED, delivery=promo)
     world.propositions(offers[2], [NOW - timedelta(days=1)] * 2, PropositionStatus.GENERATED)
     # Inbound: no delivery, the channel comes from the offer space.
-    world.propositions(offers[2], [NOW - timedelta(hours=1)] * 3, PropositionStatus.ACCEPTED, space=world.spaces[1])
+    world.propositions(
+        offers[2], [NOW - timedelta(hours=1)] * 3, PropositionStatus.ACCEPTED, space=world.spaces[1]
+    )
     return offers
 
 
 def expected_propositions():
-    groups = defaultdict(lambda: dict.fromkeys(("propositions", "presented", "accepted", "rejected", "interested"), 0))
+    groups = defaultdict(
+        lambda: dict.fromkeys(("propositions", "presented", "accepted", "rejected", "interested"), 0)
+    )
     for p in Proposition.objects.select_related("delivery", "space"):
         channel = p.delivery.channel_id if p.delivery else (p.space.channel_id if p.space else None)
         figures = groups[(local_day(p.proposed_at), channel, p.delivery_id, p.offer_id, p.space_id)]
@@ -126,7 +130,9 @@ def stored_message_center():
     columns = ("events", "sent", "failed", "ignored", "expired")
     columns += ("processing_time_sum", "processing_time_count", "processing_time_p95")
     return {
-        (row.day, row.channel, row.status, row.event_type): {column: getattr(row, column) for column in columns}
+        (row.day, row.channel, row.status, row.event_type): {
+            column: getattr(row, column) for column in columns
+        }
         for row in MessageCenterAggregate.objects.all()
     }
 
@@ -144,7 +150,10 @@ def test_on_postgresql_the_aggregates_equal_the_hand_written_insert_select(world
         pytest.skip("the hand-written baselines are PostgreSQL SQL")
     proposition_world(world)
     message_center_world(world)
-    for cube, baseline in ((PROPOSITIONS, benchmarks.PropositionCube), (MESSAGE_CENTER, benchmarks.MessageCenterCube)):
+    for cube, baseline in (
+        (PROPOSITIONS, benchmarks.PropositionCube),
+        (MESSAGE_CENTER, benchmarks.MessageCenterCube),
+    ):
         aggregates.rebuild(cube, NOW)
         ours = benchmarks.aggregate_checksum(cube)
         baseline().run_baseline()
