@@ -144,7 +144,7 @@ def plan(cube: Cube, selection: queries.Selection, measure_keys, build) -> Sourc
         return Source(
             False,
             build,
-            _("the aggregate stores %(stored)s: %(asked)s are read from the facts")
+            _("the aggregate goes down to the %(stored)s: by %(asked)s, the figures are read from the facts")
             % {"stored": LEVEL_LABELS[level].lower(), "asked": LEVEL_LABELS[selection.level].lower()},
         )
     outside = [key for key in (*selection.dimensions, *selection.filtered_dimensions) if key not in grouped]

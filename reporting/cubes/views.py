@@ -34,7 +34,9 @@ def report_form(request, cube):
     """The bound form: the query string, or a ready-made view (`?view=`, else the first)."""
     chosen = request.GET.get("view")
     views = {view.key: view for view in reports.views_of(cube)}
-    if "measures" in request.GET:
+    # "show" is the form's button: a submitted form with no measure ticked is an error,
+    # not a first visit.
+    if "measures" in request.GET or "show" in request.GET:
         return ReportForm(request.GET, cube=cube), None
     view = views.get(chosen) or reports.default_view(cube)
     return ReportForm(view_data(view, timezone.localdate()), cube=cube), view

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from campaign.models import PurgeSettings, RetentionPeriod, SettingChange
 from campaign.retention import Retention
+from workflows.plugins import data_classes
 
 from .cleanup_world import NOW, days_ago, delivery, logs
 
@@ -14,15 +15,9 @@ URL = "/admin/platform/purge-data/"
 
 
 def valid_post(**changes):
-    data = {
-        "deleted_deliveries_days": "7",
-        "delivery_logs_days": "180",
-        "raw_hits_days": "360",
-        "propositions_days": "360",
-        "events_days": "30",
-        "statistics_mode": "vacuum_analyze",
-        "batch_size": "20000",
-    }
+    """The form as shown with the defaults: every installed app's data classes."""
+    data = {f"{c.key}_days": "" if c.default_days is None else str(c.default_days) for c in data_classes()}
+    data.update({"statistics_mode": "vacuum_analyze", "batch_size": "20000"})
     data.update(changes)
     return data
 
