@@ -2,9 +2,10 @@
 date range, filters, measures) and the issue of an intake API key."""
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
+from crispy_forms.layout import HTML, Div, Field, Layout, Submit
 from django import forms
 from django.apps import apps
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from workflows.plugins import Cube
@@ -81,11 +82,11 @@ class ReportForm(forms.Form):
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
             Div(
-                Fieldset(_("Rows"), "dimensions", "level", css_class="report-block"),
-                Fieldset(_("Period"), Field("start"), Field("end"), css_class="report-block"),
-                Fieldset(_("Measures"), "measures", css_class="report-block"),
-                Fieldset(
-                    _("Filters"),
+                Div("dimensions", "level", css_class="report-block"),
+                Div(Field("start"), Field("end"), css_class="report-block"),
+                Div("measures", css_class="report-block"),
+                Div(
+                    HTML(format_html('<p class="report-filters-title">{}</p>', _("Filters"))),
                     *[filter_field_name(d.key) for d in dimensions],
                     css_class="report-block report-filters",
                 ),
