@@ -8,6 +8,7 @@ Proposition fields named in PROPOSITION_PATHS (adjust them here if they move).
 from django.db.models import BigIntegerField, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campaign.choices import EventStatus
 from offers.choices import PropositionStatus
@@ -25,6 +26,9 @@ PROPOSITION_PATHS = {
     # Outbound propositions take their delivery's channel, inbound ones their space's.
     "channel": ("delivery__channel", "space__channel"),
 }
+
+# Measure labels have a context: "Sent" and the like are translated elsewhere as a
+# status (singular); a measure counts (plural).
 
 # A proposition that got an answer was presented first: presented counts them too, so
 # that the acceptance rate (accepted / presented) stays between 0 and 1.
@@ -54,14 +58,31 @@ PROPOSITIONS = Cube(
         CubeDimension("space", _("Offer space"), PROPOSITION_PATHS["space"], related="offers.OfferSpace"),
     ),
     measures=(
-        CubeMeasure("propositions", _("Propositions"), "count"),
-        CubeMeasure("presented", _("Presented"), "count", filter=Q(status__in=PRESENTED)),
-        CubeMeasure("accepted", _("Accepted"), "count", filter=Q(status=PropositionStatus.ACCEPTED)),
-        CubeMeasure("rejected", _("Rejected"), "count", filter=Q(status=PropositionStatus.REJECTED)),
-        CubeMeasure("interested", _("Interested"), "count", filter=Q(status=PropositionStatus.INTERESTED)),
+        CubeMeasure("propositions", pgettext_lazy("cube measure", "Propositions"), "count"),
+        CubeMeasure(
+            "presented", pgettext_lazy("cube measure", "Presented"), "count", filter=Q(status__in=PRESENTED)
+        ),
+        CubeMeasure(
+            "accepted",
+            pgettext_lazy("cube measure", "Accepted"),
+            "count",
+            filter=Q(status=PropositionStatus.ACCEPTED),
+        ),
+        CubeMeasure(
+            "rejected",
+            pgettext_lazy("cube measure", "Rejected"),
+            "count",
+            filter=Q(status=PropositionStatus.REJECTED),
+        ),
+        CubeMeasure(
+            "interested",
+            pgettext_lazy("cube measure", "Interested"),
+            "count",
+            filter=Q(status=PropositionStatus.INTERESTED),
+        ),
         CubeMeasure(
             "acceptance_rate",
-            _("Acceptance rate"),
+            pgettext_lazy("cube measure", "Acceptance rate"),
             "ratio",
             numerator="accepted",
             denominator="presented",
@@ -94,17 +115,29 @@ MESSAGE_CENTER = Cube(
         CubeDimension("event_type", _("Event type"), "event_type", related="campaign.EventType"),
     ),
     measures=(
-        CubeMeasure("events", _("Events"), "count"),
-        CubeMeasure("sent", _("Sent"), "count", filter=Q(status=EventStatus.SENT)),
-        CubeMeasure("failed", _("Failed"), "count", filter=Q(status=EventStatus.FAILED)),
-        CubeMeasure("ignored", _("Ignored"), "count", filter=Q(status=EventStatus.IGNORED)),
-        CubeMeasure("expired", _("Expired"), "count", filter=Q(status=EventStatus.EXPIRED)),
+        CubeMeasure("events", pgettext_lazy("cube measure", "Events"), "count"),
         CubeMeasure(
-            "processing_time", _("Average processing time"), "avg", field=PROCESSING_SECONDS, unit="s"
+            "sent", pgettext_lazy("cube measure", "Sent"), "count", filter=Q(status=EventStatus.SENT)
+        ),
+        CubeMeasure(
+            "failed", pgettext_lazy("cube measure", "Failed"), "count", filter=Q(status=EventStatus.FAILED)
+        ),
+        CubeMeasure(
+            "ignored", pgettext_lazy("cube measure", "Ignored"), "count", filter=Q(status=EventStatus.IGNORED)
+        ),
+        CubeMeasure(
+            "expired", pgettext_lazy("cube measure", "Expired"), "count", filter=Q(status=EventStatus.EXPIRED)
+        ),
+        CubeMeasure(
+            "processing_time",
+            pgettext_lazy("cube measure", "Average processing time"),
+            "avg",
+            field=PROCESSING_SECONDS,
+            unit="s",
         ),
         CubeMeasure(
             "processing_time_p95",
-            _("95th percentile of processing time"),
+            pgettext_lazy("cube measure", "95th percentile of processing time"),
             "percentile",
             field=PROCESSING_SECONDS,
             fraction=0.95,

@@ -7,6 +7,7 @@ from django import forms
 from django.apps import apps
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from workflows.plugins import Cube
 
@@ -50,7 +51,9 @@ class ReportForm(forms.Form):
     )
     level = forms.ChoiceField(label=_("Date level"), required=False)
     start = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=pgettext_lazy("report period", "From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     end = forms.DateField(
         label=_("To (included)"),

@@ -144,8 +144,11 @@ def plan(cube: Cube, selection: queries.Selection, measure_keys, build) -> Sourc
         return Source(
             False,
             build,
-            _("the aggregate goes down to the %(stored)s: by %(asked)s, the figures are read from the facts")
-            % {"stored": LEVEL_LABELS[level].lower(), "asked": LEVEL_LABELS[selection.level].lower()},
+            _(
+                "the aggregate's finest date level is “%(stored)s”: “%(asked)s” figures are read from "
+                "the facts"
+            )
+            % {"stored": LEVEL_LABELS[level], "asked": LEVEL_LABELS[selection.level]},
         )
     outside = [key for key in (*selection.dimensions, *selection.filtered_dimensions) if key not in grouped]
     if outside:
@@ -165,7 +168,7 @@ def plan(cube: Cube, selection: queries.Selection, measure_keys, build) -> Sourc
                 "%(measures)s can only be read from the aggregate at its own grain (%(level)s, %(grain)s): "
                 "they do not add up"
             )
-            % {"measures": names, "level": LEVEL_LABELS[level].lower(), "grain": grain},
+            % {"measures": names, "level": LEVEL_LABELS[level], "grain": grain},
         )
     return Source(True, build)
 

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from campaign.admin_pages import page_context
 from campaign.csv_export import csv_response
-from workflows.api import Workflow
+from workflows.api import Workflow, get_spec
 
 from . import aggregates, queries, reports
 from .endpoint import MAX_BODY_BYTES
@@ -70,6 +70,7 @@ def report(request, cube_key):
         build=build,
         run_url=run_link(build),
         workflow=workflow,
+        workflow_label=get_spec(cube.workflow).label if workflow and get_spec(cube.workflow) else "",
         workflow_url=(reverse("admin:workflows_workflow_change", args=[workflow.pk]) if workflow else None),
         csv_url=f"{reverse(f'cubes:{cube.key}_csv')}?{request.GET.urlencode()}" if result else None,
         chart=result.chart if result else None,

@@ -97,7 +97,7 @@ def test_the_default_offer_analysis_reads_the_aggregate(filled):
         (
             Selection(("event_type",), "hour"),
             ("events",),
-            "goes down to the day: by hour, the figures are read",
+            "finest date level is “Day”: “Hour” figures are read",
         ),
         (Selection(("event_type",), "day"), ("processing_time_p95",), "only be read from the aggregate at"),
     ],
