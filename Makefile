@@ -13,7 +13,7 @@ ARGS ?=
 # compilemessages and makemessages would otherwise walk the virtualenv and node_modules.
 I18N_IGNORE := --ignore=$(notdir $(VENV)) --ignore=node_modules --ignore=var
 
-.PHONY: run test bench lint messages venv assets translations
+.PHONY: run test quick bench lint messages venv assets translations
 
 venv: $(INSTALLED)
 
@@ -50,17 +50,27 @@ run: venv assets translations
 	$(MANAGE) setup_demo
 	exec $(MANAGE) runall --addr $(ADDR)
 
+# The whole suite (what CI runs, on SQLite and again on PostgreSQL + Redis).
 test: venv
 	$(VENV)/bin/pytest $(ARGS)
+
+# The edit-test loop: everything but the tests with real worker/beat processes, the kill
+# tests, the browser tests and the slow ones (other processes, migration replays), on
+# SQLite (under a minute).
+quick: venv
+	DATABASE_URL= CELERY_BROKER_URL= $(VENV)/bin/pytest -q -m "not live and not browser and not slow" $(ARGS)
 
 bench: venv
 	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; \
 	  *) echo "make bench needs DATABASE_URL=postgres://... (the benchmarks measure PostgreSQL)"; exit 2;; esac
 	$(MANAGE) benchmark $(ARGS)
 
+# Style, import rules (.importlinter: layers, public modules, no cycles) and the types
+# of the engine's public and plug-in modules, as CI checks them.
 lint: venv
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 
 # Update each app's own catalog from its code and templates (makecatalogs), then compile.
 messages: venv

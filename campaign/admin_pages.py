@@ -1,9 +1,9 @@
 """Admin pages without a model: one helper for every app's screens.
 
-    @page("reporting.view_activeprofilesnapshot")
-    def customer_metrics(request):
-        context = page_context(request, _("Customer metrics"))
-        return render(request, "reporting/customer_metrics.html", context)
+    @page("myapp.view_thing")
+    def things(request):
+        context = page_context(request, _("Things"))
+        return render(request, "myapp/things.html", context)
 
 `page(permission)` wraps a view with the admin site's login (staff, CSRF, never cached)
 and refuses operators without `permission` (403). `page_context` gives the admin's own

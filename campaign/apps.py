@@ -8,8 +8,11 @@ class CampaignConfig(AppConfig):
     verbose_name = _("Campaign")
 
     def ready(self):
-        from . import roles
+        # Imported once the models are loaded.
+        from . import changes, roles
 
         # After every migrate (and every test flush) groups, permissions, the billing
         # operator and the channels exist: the seed is idempotent.
         post_migrate.connect(roles.seed_after_migrate)
+        # SQLite drops triggers when a migration remakes a table: put them back.
+        post_migrate.connect(changes.install_after_migrate)

@@ -22,6 +22,10 @@ import sys
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, SystemCheckError, handle_default_options
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, connections
+from kombu.exceptions import OperationalError as BrokerError
+from kombu.utils.url import maybe_sanitize_url  # Celery's own URL masking
+
+from .celery import app
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -43,10 +47,6 @@ def database_place():
 
 def broker_place():
     """The broker URL without its password."""
-    from kombu.utils.url import maybe_sanitize_url  # Celery's own URL masking
-
-    from .celery import app
-
     return maybe_sanitize_url(app.conf.broker_url or "")
 
 
@@ -56,8 +56,6 @@ def first_line(exc):
 
 def describe(exc):
     """(one-line reason, exit code) for a failure outside the command's own logic."""
-    from kombu.exceptions import OperationalError as BrokerError
-
     if isinstance(exc, (OperationalError, InterfaceError)):
         return f"database unavailable ({database_place()}): {first_line(exc)}", EXIT_UNAVAILABLE
     if isinstance(exc, DatabaseError):

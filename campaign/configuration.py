@@ -2,7 +2,7 @@
 contributions.py), their values, and the audit of every change.
 
     from campaign.configuration import value
-    allowance = value("reporting.active_profiles_allowance")
+    threshold = value("myapp.threshold")
 
 A setting without a stored value has its declared default. Every change, made on the
 Settings screen, the Purge data screen or by `save`, is a SettingChange row: who, when,

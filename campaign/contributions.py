@@ -43,21 +43,21 @@ contributions = Contributions(
             time_field="consolidated_at",
             retention="raw_hits",
         ),
-        PurgeStep.by_age(
+        PurgeStep(
             "delivery_logs",
             500,
             _("Delivery logs"),
-            model="campaign.DeliveryLog",
-            time_field="event_at",
+            operations=purge_steps.delivery_logs,
             retention="delivery_logs",
+            idle_reason=_("kept forever (no retention set)"),
         ),
-        PurgeStep.by_age(
+        PurgeStep(
             "events",
             700,
             _("Message Center events"),
-            model="campaign.Event",
-            time_field="created_at",
+            operations=purge_steps.events,
             retention="events",
+            idle_reason=_("kept forever (no retention set)"),
         ),
         PurgeStep(
             "quarantine",

@@ -11,6 +11,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from workflows.api import beat_last_seen
+
+from .celery import app
+
 
 def database_status():
     try:
@@ -23,8 +27,6 @@ def database_status():
 
 
 def broker_status():
-    from campaign.celery import app
-
     try:
         with app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, timeout=2)
@@ -34,11 +36,9 @@ def broker_status():
 
 
 def beat_status(now=None):
-    from workflows.models import BeatHeartbeat
-
     now = now or timezone.now()
     try:
-        last = BeatHeartbeat.last_seen()
+        last = beat_last_seen()
     except Exception as exc:
         return {"ok": False, "error": str(exc).splitlines()[0]}
     if last is None:

@@ -28,6 +28,29 @@ from .choices import (
 )
 
 
+class ChangeOrder(models.Func):
+    """The database default of `change_order`: the order of the write that made a row
+    countable. PostgreSQL stamps the writing transaction's id (pg_current_xact_id),
+    read up to the oldest transaction still running (campaign.changes.horizon), so a
+    transaction that commits after a later one is never skipped. SQLite, whose writers
+    are serialised, numbers rows with a trigger instead (campaign/changes.py installs
+    the triggers and indexes, which Django's state does not describe)."""
+
+    output_field = models.BigIntegerField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return "NULL", []
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return "(pg_current_xact_id()::text::bigint)", []
+
+
+def change_order_field():
+    return models.BigIntegerField(
+        _("change order"), null=True, blank=True, editable=False, db_default=ChangeOrder()
+    )
+
+
 class Channel(models.Model):
     """A delivery channel (email, SMS, push…); whether it counts toward billing."""
 
@@ -192,6 +215,9 @@ class DeliveryLog(models.Model):
     error_text = models.TextField(_("error text"), blank=True, default="")
     message_size = models.PositiveIntegerField(_("message size (bytes)"), default=0)
     event_at = models.DateTimeField(_("event time"))
+    # Stamped by the insert (campaign.changes): the active-contact upkeep reads the logs
+    # written since its last run, whatever their event time. BRIN-indexed on PostgreSQL.
+    change_order = change_order_field()
 
     objects = DeliveryLogQuerySet.as_manager()
 
@@ -291,6 +317,9 @@ class Event(models.Model):
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
     error_count = models.PositiveIntegerField(_("errors"), default=0)
     payload = models.JSONField(_("payload"), default=dict, blank=True)
+    # Stamped by the insert and again when the message is processed (campaign.changes):
+    # a message counts as activity when it is processed, however late.
+    change_order = change_order_field()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -553,3 +582,26 @@ class SettingChange(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.before} → {self.after}"
+
+
+class ReadMark(models.Model):
+    """How far a consumer (e.g. the active-contact upkeep) has read the rows of a
+    source (delivery logs, Message Center messages) in change order: every row below
+    `position` was read. cleanup never purges a row some consumer has not read."""
+
+    consumer = models.CharField(_("consumer"), max_length=100)
+    source = models.CharField(_("source"), max_length=50)
+    position = models.BigIntegerField(_("read up to (excluded)"))
+    updated_at = models.DateTimeField(_("updated"))
+
+    class Meta:
+        ordering = ["consumer", "source"]
+        verbose_name = _("read mark")
+        verbose_name_plural = _("read marks")
+        constraints = [
+            # One mark per consumer and source: changes.advance() upserts it.
+            models.UniqueConstraint(fields=["consumer", "source"], name="campaign_readmark_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.consumer} read {self.source} up to {self.position}"

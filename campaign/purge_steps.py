@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 
 from workflows.plugins import BatchOperation, PurgeContext, delivery_children, model_or_none
 
+from . import changes
 from .choices import DeliveryState, FailureReason, LogStatus, QuarantineStatus
-from .models import Delivery, DeliveryLog, Quarantine
+from .models import Delivery, DeliveryLog, Event, Quarantine
 from .retention import MAILBOX_FULL_DAYS, QUARANTINE_QUIET_DAYS
 
 
@@ -58,6 +59,26 @@ def expired_deliveries(context: PurgeContext):
             values={"state": DeliveryState.FINISHED, "updated_at": context.now},
         ),
     ]
+
+
+def _by_age_keeping_unread(model, time_field, source, limit):
+    """Rows older than `limit`, except those a reader of `source` (the active-contact
+    upkeep) has not read yet: a log imported late must be counted before it goes."""
+    if limit is None:
+        return None
+    where = Q(**{f"{time_field}__lt": limit})
+    oldest = changes.oldest_unread(source)
+    if oldest is not None:
+        where &= Q(change_order__lt=oldest) | Q(change_order__isnull=True)
+    return [BatchOperation(model, where, str(model._meta.verbose_name_plural), keyset=time_field)]
+
+
+def delivery_logs(context: PurgeContext):
+    return _by_age_keeping_unread(DeliveryLog, "event_at", "delivery_logs", context.cutoff("delivery_logs"))
+
+
+def events(context: PurgeContext):
+    return _by_age_keeping_unread(Event, "created_at", "messages", context.cutoff("events"))
 
 
 def quarantine_upkeep(context: PurgeContext):

@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees a view's (and its template's) database errors first: 503.
+    "campaign.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "campaign.urls"
@@ -267,9 +269,6 @@ LOGGING = {
 # A profile is active when a delivery targeted it, or a message reached it, within this
 # many months before the count (Adobe: 12).
 ACTIVE_PROFILE_WINDOW_MONTHS = envint("ACTIVE_PROFILE_WINDOW_MONTHS", 12)
-# The contracted number of active profiles (Customer metrics shows the share used and
-# warns above 90 % and 100 %); 0 = no allowance recorded.
-ACTIVE_PROFILES_ALLOWANCE = envint("ACTIVE_PROFILES_ALLOWANCE", 0)
 # Printed in the header of the monthly billing report (Adobe: NmsServer_CustomerId).
 BILLING_CUSTOMER_ID = os.environ.get("BILLING_CUSTOMER_ID", "")
 BILLING_INSTANCE_NAME = os.environ.get("BILLING_INSTANCE_NAME", "marketing")

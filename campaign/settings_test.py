@@ -13,7 +13,7 @@ LANGUAGE_CODE = "en"
 
 # Test-only workflows (testBarrier, testSleep) for the tests with real worker and beat
 # processes; those processes use these settings too (tests/live.py).
-INSTALLED_APPS = [*INSTALLED_APPS, "tests.fixture_workflows"]  # noqa: F405
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.fixture_workflows", "tests.plugin_probe"]  # noqa: F405
 
 # Tests get their own filesystem broker folder unless CELERY_BROKER_DIR names one, so a
 # worker of `make run` never takes a test's task (and runs it on the development database).

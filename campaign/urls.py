@@ -6,6 +6,7 @@ before the admin site's own URLs."""
 from importlib import import_module
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -31,6 +32,7 @@ def mounted_app_urls():
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", RedirectView.as_view(url=static("campaign/favicon.svg"), permanent=True)),
     # set_language (POST): the language switch in the admin header.
     path("i18n/", include("django.conf.urls.i18n")),
     *mounted_app_urls(),

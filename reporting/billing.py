@@ -37,16 +37,17 @@ from django.db.models import Count, F, Min, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from campaign.choices import LogStatus
 from campaign.csv_export import csv_text
 from campaign.models import DeliveryLog
-from workflows.api import WorkflowError, build_email, journal, one_line
+from workflows.api import WorkflowError, build_email, journal, one_line, schedule_of
 
 from . import activity
 from .conf import multiplier_for
 from .models import BillingReport
-from .periods import billing_period
+from .periods import BILLING_DAY, billing_period
 
 BILLING_OPERATOR = "billing"
 WORKFLOW_NAME = "billing"
@@ -55,6 +56,34 @@ MESSAGE_STATUSES = (LogStatus.SENT, LogStatus.DELIVERED, LogStatus.FAILED)
 EMAIL_CHANNEL, SMS_CHANNEL = "email", "sms"
 # A claim older than this belongs to a sender that died (SMTP timeouts are far shorter).
 STALE_CLAIM = timedelta(minutes=30)
+
+
+def billing_day():
+    """The day of the month the billing run is scheduled on (the schedule form keeps it
+    a single day from 1 to 28); a period ends the day before it."""
+    schedule = schedule_of(WORKFLOW_NAME)
+    day = schedule.cron.day_of_month if schedule is not None else ""
+    return int(day) if day.isdigit() and 1 <= int(day) <= 28 else BILLING_DAY
+
+
+def monthly_schedule_problem(cron):
+    """Why the billing schedule form refuses `cron`, or None: the report covers a
+    calendar month, so the run fires once a month, on one day from 1 to 28 (a day every
+    month has), at one time."""
+    single = {
+        "minute": (cron.minute, 0, 59),
+        "hour": (cron.hour, 0, 23),
+        "day_of_month": (cron.day_of_month, 1, 28),
+    }
+    fires_once = all(
+        value.isdigit() and low <= int(value) <= high for value, low, high in single.values()
+    ) and (cron.month_of_year, cron.day_of_week) == ("*", "*")
+    if fires_once:
+        return None
+    return _(
+        "The billing report is sent once a month: give one minute, one hour and one day of the month "
+        "from 1 to 28, every month and any day of the week (for example 0 0 25 * *)."
+    )
 
 
 class ReportNotSent(WorkflowError):
@@ -229,7 +258,10 @@ def operator_address():
 
 def email_label(line):
     if line.get("small_deliveries"):
-        return _("[Aggregation of %(n)s small deliveries]") % {"n": line["small_deliveries"]}
+        count = line["small_deliveries"]
+        return ngettext(
+            "[Aggregation of %(n)s small delivery]", "[Aggregation of %(n)s small deliveries]", count
+        ) % {"n": count}
     return line["label"]
 
 
@@ -352,7 +384,7 @@ def deliver(report, to, ctx):
 
 def run(ctx, conf):
     """The billing workflow: compute the period's report if needed, send what is unsent."""
-    period = billing_period(ctx.now)
+    period = billing_period(ctx.now, billing_day())
     report, created = report_for(period, ctx, conf)
     if created:
         ctx.log(

@@ -3,11 +3,11 @@
 from django.core.checks import Error, register
 from django.core.exceptions import ImproperlyConfigured
 
+from .conf import reporting_settings
+
 
 @register()
 def reporting_settings_check(app_configs, **kwargs):
-    from .conf import reporting_settings
-
     try:
         reporting_settings()
     except ImproperlyConfigured as exc:

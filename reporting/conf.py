@@ -55,7 +55,6 @@ def multiplier_for(average_bytes, bands):
 @dataclass(frozen=True)
 class ReportingSettings:
     window_months: int
-    allowance: int
     customer_id: str
     instance_name: str
     language: str
@@ -69,15 +68,12 @@ def reporting_settings():
     window = settings.ACTIVE_PROFILE_WINDOW_MONTHS
     if not 1 <= window <= 120:
         raise ImproperlyConfigured("ACTIVE_PROFILE_WINDOW_MONTHS must be between 1 and 120")
-    if settings.ACTIVE_PROFILES_ALLOWANCE < 0:
-        raise ImproperlyConfigured("ACTIVE_PROFILES_ALLOWANCE cannot be negative (0 = not set)")
     if settings.BILLING_LANGUAGE not in BILLING_LANGUAGES:
         raise ImproperlyConfigured(f"BILLING_LANGUAGE must be one of {', '.join(BILLING_LANGUAGES)}")
     if settings.BILLING_SMALL_DELIVERY_THRESHOLD < 0:
         raise ImproperlyConfigured("BILLING_SMALL_DELIVERY_THRESHOLD cannot be negative")
     return ReportingSettings(
         window_months=window,
-        allowance=settings.ACTIVE_PROFILES_ALLOWANCE,
         customer_id=settings.BILLING_CUSTOMER_ID,
         instance_name=settings.BILLING_INSTANCE_NAME,
         language=settings.BILLING_LANGUAGE,

@@ -11,6 +11,7 @@ from workflows.plugins import (
     PurgeStep,
     Role,
     RolePermissions,
+    Setting,
     Urls,
 )
 
@@ -32,6 +33,20 @@ contributions = Contributions(
             model="reporting.ActiveContact",
             time_field="last_activity_at",
             cutoff=active_window_start,
+        ),
+    ],
+    settings=[
+        Setting(
+            "active_profiles_allowance",
+            100,
+            _("Contracted active profiles"),
+            0,
+            minimum=0,
+            maximum=10**12,
+            help_text=_(
+                "The number of active profiles the contract allows. Customer metrics shows the share "
+                "used and warns above 90 % and 100 %. 0: no allowance recorded."
+            ),
         ),
     ],
     role_permissions=[

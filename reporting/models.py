@@ -56,8 +56,30 @@ class ActiveContact(models.Model):
         return f"{self.profile_table}:{self.profile_id} ({self.channel_id})"
 
 
+class ActiveContactPending(models.Model):
+    """An activity dated in the future (a scheduled delivery's log), kept until its time
+    comes: the upkeep then folds it into the active contacts."""
+
+    profile_table = models.CharField(_("profile table"), max_length=20, choices=ProfileTable)
+    profile_id = models.BigIntegerField(_("profile id"))
+    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, verbose_name=_("channel"))
+    due_at = models.DateTimeField(_("activity time"))
+
+    class Meta:
+        verbose_name = _("pending activity")
+        verbose_name_plural = _("pending activities")
+        indexes = [
+            # The upkeep releases the activities whose time has come.
+            models.Index(fields=["due_at"], name="reporting_pending_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.profile_table}:{self.profile_id} at {self.due_at:%Y-%m-%d %H:%M}"
+
+
 class ActiveContactSync(models.Model):
-    """How far the upkeep has read each source (delivery logs, Message Center)."""
+    """How far the upkeep read each source by event time, before it read by change order
+    (campaign.changes). Read once by the first upkeep after the upgrade, then emptied."""
 
     class Source(models.TextChoices):
         DELIVERY_LOGS = "delivery_logs", _("Delivery logs")

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-BILLING_DAY = 25  # the billing run's day of the month; a period ends the day before
+BILLING_DAY = 25  # the billing run's default day of the month; a period ends the day before
 
 
 def zone():
@@ -58,13 +58,13 @@ class Period:
         return f"{self.first_day:%Y-%m-%d} – {self.last_day:%Y-%m-%d}"
 
 
-def billing_period(now):
+def billing_period(now, day=BILLING_DAY):
     """The latest complete period at `now`: on 25 May it is 25 April – 24 May; any day
     before the 25th of a month gives the period that ended on the 24th of the month before."""
     today = now.astimezone(zone()).date()
     end = (
-        today.replace(day=BILLING_DAY)
-        if today.day >= BILLING_DAY
-        else add_months(today, -1).replace(day=BILLING_DAY)
+        today.replace(day=day)
+        if today.day >= day
+        else add_months(today, -1).replace(day=day)
     )
     return Period(first_day=add_months(end, -1), last_day=end - timedelta(days=1))

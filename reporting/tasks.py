@@ -36,6 +36,7 @@ def billing_active_contact_count(ctx):
     max_retries=settings.BILLING_MAX_RETRIES,
     retry_backoff=settings.BILLING_RETRY_BACKOFF_SECONDS,
     retry_on=(billing.ReportNotSent,),  # any failure to hand a report to SMTP
+    schedule_validator=billing.monthly_schedule_problem,
     description=_(
         "Email the monthly activity report (the month ending the day before) to the billing operator."
     ),

@@ -1,7 +1,6 @@
 """The Customer metrics screen (Administration › Campaign Management › Customer metrics),
 its CSV export and "Recount now": admin pages (reporting.urls, campaign.admin_pages)."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from campaign.admin_pages import page, page_context
 from campaign.choices import ProfileTable
+from campaign.configuration import value
 from campaign.csv_export import csv_response
 from campaign.models import Channel
 from workflows.api import RunStatus, Workflow, WorkflowError, enqueue
@@ -22,6 +22,8 @@ from .models import ActiveProfileSnapshot
 COUNT_WORKFLOW = "billingActiveContactCount"
 VIEW_PERMISSION = "reporting.view_activeprofilesnapshot"
 RECOUNT_PERMISSION = "reporting.recount_active_profiles"
+ALLOWANCE = "reporting.active_profiles_allowance"
+CHANGE_SETTINGS = "campaign.change_settingvalue"
 
 
 def run_url(run_id):
@@ -54,9 +56,10 @@ def customer_metrics(request):
         "can_recount": request.user.has_perm(RECOUNT_PERMISSION),
         "active_run": workflow.runs.active().first() if workflow else None,
         "snapshots_url": reverse("admin:reporting_activeprofilesnapshot_changelist"),
+        "settings_url": reverse("campaign:settings") if request.user.has_perm(CHANGE_SETTINGS) else None,
     }
     if latest is not None:
-        context.update(metrics.screen(latest, settings.ACTIVE_PROFILES_ALLOWANCE))
+        context.update(metrics.screen(latest, value(ALLOWANCE)))
     return TemplateResponse(request, "reporting/customer_metrics.html", context)
 
 

@@ -28,6 +28,14 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
+def world(db):
+    """The shared builder of test data (tests/builders.py)."""
+    from tests.builders import World
+
+    return World()
+
+
+@pytest.fixture
 def make_operator(db, django_user_model):
     """Create a staff operator in the given groups (by name)."""
     from django.contrib.auth.models import Group

@@ -12,7 +12,7 @@ from django.contrib import admin, messages
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_celery_beat.admin import CrontabScheduleAdmin, PeriodicTaskAdmin
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
@@ -169,9 +169,12 @@ class WorkflowAwarePeriodicTaskAdmin(PeriodicTaskAdmin):
         if skipped:
             messages.warning(
                 request,
-                gettext(
-                    "%(count)s task(s) of technical workflows left unchanged: use the Technical "
-                    "workflows screen (pause, resume, stop) or the workflow's schedule form."
+                ngettext(
+                    "%(count)s task of a technical workflow left unchanged: use the Technical "
+                    "workflows screen (pause, resume, stop) or the workflow's schedule form.",
+                    "%(count)s tasks of technical workflows left unchanged: use the Technical "
+                    "workflows screen (pause, resume, stop) or the workflow's schedule form.",
+                    skipped,
                 )
                 % {"count": skipped},
             )

@@ -19,7 +19,7 @@ from .context import RunContext, WorkflowError, one_line
 from .crontabs import Cron
 from .declare import technical_workflow
 from .engine import enqueue, run_by_name
-from .models import Workflow, WorkflowLog, WorkflowRun
+from .models import BeatHeartbeat, Workflow, WorkflowLog, WorkflowRun
 from .notifications import build as build_email
 from .notifications import send as send_email
 from .plugins import (
@@ -46,6 +46,7 @@ from .plugins import (
     WorkerQueue,
 )
 from .registry import WorkflowSpec, all_specs, get_spec, workflow_queues
+from .slots import Schedule, current_schedule
 from .sync import sync_workflows
 
 __all__ = [
@@ -72,6 +73,7 @@ __all__ = [
     "RolePermissions",
     "RunContext",
     "RunStatus",
+    "Schedule",
     "Setting",
     "SettingKind",
     "Severity",
@@ -85,6 +87,7 @@ __all__ = [
     "WorkflowSpec",
     "WorkflowState",
     "all_specs",
+    "beat_last_seen",
     "build_email",
     "enqueue",
     "get_spec",
@@ -92,6 +95,7 @@ __all__ = [
     "last_run",
     "one_line",
     "run_by_name",
+    "schedule_of",
     "send_email",
     "sync_workflows",
     "technical_workflow",
@@ -106,6 +110,17 @@ def journal(name: str, message: str, *, level: str = LogLevel.INFO, at: datetime
         return False
     WorkflowLog.objects.write(workflow, message, level=level, at=at)
     return True
+
+
+def beat_last_seen() -> datetime | None:
+    """When a beat process last wrote its heartbeat (None: never)."""
+    return BeatHeartbeat.last_seen()
+
+
+def schedule_of(name: str) -> Schedule | None:
+    """A workflow's schedule (crontab, time zone, enabled), or None when it has no row."""
+    workflow = Workflow.objects.select_related("periodic_task__crontab").filter(name=name).first()
+    return current_schedule(workflow) if workflow is not None else None
 
 
 def last_run(name: str, status: str | None = None) -> WorkflowRun | None:

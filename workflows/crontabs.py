@@ -6,9 +6,13 @@ its semantics are kept: a day fires when it matches day of month AND day of week
 month. Day of week 0 is Sunday.
 """
 
+from __future__ import annotations
+
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from celery.schedules import crontab
@@ -27,7 +31,7 @@ class Cron:
     day_of_week: str = "*"
 
     @classmethod
-    def parse(cls, text):
+    def parse(cls, text: str) -> Cron:
         """ "m h dom mon dow", as written in the registry and shown to users."""
         fields = text.split()
         if len(fields) != 5:
@@ -35,7 +39,7 @@ class Cron:
         return cls(*fields)
 
     @classmethod
-    def from_schedule(cls, schedule):
+    def from_schedule(cls, schedule: Any) -> Cron:
         """From a django-celery-beat CrontabSchedule row."""
         return cls(
             schedule.minute,
@@ -45,10 +49,10 @@ class Cron:
             schedule.day_of_week,
         )
 
-    def __str__(self):
+    def __str__(self) -> str:
         return " ".join((self.minute, self.hour, self.day_of_month, self.month_of_year, self.day_of_week))
 
-    def celery(self):
+    def celery(self) -> crontab:
         """Celery's crontab; raises ValueError on a malformed field."""
         return crontab(
             minute=self.minute,
@@ -59,7 +63,7 @@ class Cron:
         )
 
 
-def _days(cron, start, step):
+def _days(cron: Cron, start: date, step: int) -> Iterator[tuple[date, crontab]]:
     c = cron.celery()
     day = start
     for _ in range(SEARCH_DAYS):
@@ -72,15 +76,15 @@ def _days(cron, start, step):
         day += timedelta(days=step)
 
 
-def _aware(day, hour, minute, tz):
+def _aware(day: date, hour: int, minute: int, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=tz).astimezone(UTC)
 
 
-def next_fires(cron, after, count=5, tz="UTC"):
+def next_fires(cron: Cron, after: datetime, count: int = 5, tz: str = "UTC") -> list[datetime]:
     """The next `count` fire times strictly after `after` (aware), in UTC."""
     zone = ZoneInfo(str(tz))
     after_utc = after.astimezone(UTC)
-    found = []
+    found: list[datetime] = []
     for day, c in _days(cron, after.astimezone(zone).date() - timedelta(days=1), 1):
         for hour in sorted(c.hour):
             for minute in sorted(c.minute):
@@ -92,7 +96,7 @@ def next_fires(cron, after, count=5, tz="UTC"):
     return found
 
 
-def previous_fire(cron, at, tz="UTC"):
+def previous_fire(cron: Cron, at: datetime, tz: str = "UTC") -> datetime | None:
     """The latest fire time at or before `at` (aware), in UTC; None if there is none."""
     zone = ZoneInfo(str(tz))
     at_utc = at.astimezone(UTC)
@@ -105,7 +109,7 @@ def previous_fire(cron, at, tz="UTC"):
     return None
 
 
-def never_fires(cron, now):
+def never_fires(cron: Cron, now: datetime) -> bool:
     try:
         return not next_fires(cron, now, count=1)
     except ValueError:  # Celery refuses some impossible dates itself (31 February)
@@ -126,7 +130,7 @@ _FRENCH_NAMES = dict(
 _ENGLISH_NAMES = re.compile(r"\b(" + "|".join(_FRENCH_NAMES) + r")\b")
 
 
-def describe(cron, language="en"):
+def describe(cron: Cron, language: str = "en") -> str:
     """The schedule in words ("At 04:00", "À 05:00, uniquement le lundi"), in English or French."""
     french = language.startswith("fr")
     options = Options()

@@ -6,7 +6,9 @@ triggered it; two conditional unique constraints make the database itself refuse
 second active run and a second run of one scheduled slot. `WorkflowLog` is the journal.
 """
 
-from datetime import timedelta
+from __future__ import annotations
+
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -30,8 +32,8 @@ ACTIVE_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
 SLOT_HOLDING_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING, RunStatus.SUCCEEDED)
 
 
-class WorkflowQuerySet(models.QuerySet):
-    def paused_since_before(self, moment):
+class WorkflowQuerySet(models.QuerySet["Workflow"]):
+    def paused_since_before(self, moment: datetime) -> WorkflowQuerySet:
         return self.filter(state=WorkflowState.PAUSED, paused_at__lt=moment)
 
 
@@ -92,15 +94,15 @@ class Workflow(models.Model):
             ("edit_schedule", _("Can edit workflow schedules")),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
-class WorkflowRunQuerySet(models.QuerySet):
-    def active(self):
+class WorkflowRunQuerySet(models.QuerySet["WorkflowRun"]):
+    def active(self) -> WorkflowRunQuerySet:
         return self.filter(status__in=ACTIVE_STATUSES)
 
-    def stale(self, now):
+    def stale(self, now: datetime) -> WorkflowRunQuerySet:
         """Runs whose worker stopped answering: no heartbeat, or queued too long."""
         heartbeat_limit = now - timedelta(seconds=settings.WORKFLOW_HEARTBEAT_TIMEOUT)
         queued_limit = now - timedelta(seconds=settings.WORKFLOW_QUEUED_TIMEOUT)
@@ -109,7 +111,7 @@ class WorkflowRunQuerySet(models.QuerySet):
             | Q(status=RunStatus.QUEUED, created_at__lt=queued_limit)
         )
 
-    def finished(self):
+    def finished(self) -> WorkflowRunQuerySet:
         return self.filter(finished_at__isnull=False)
 
 
@@ -166,18 +168,26 @@ class WorkflowRun(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.workflow.name} #{self.pk} {self.status}"
 
     @property
-    def duration(self):
+    def duration(self) -> timedelta | None:
         if self.started_at and self.finished_at:
             return self.finished_at - self.started_at
         return None
 
 
-class WorkflowLogQuerySet(models.QuerySet):
-    def write(self, workflow, message, *, run=None, level=LogLevel.INFO, at=None):
+class WorkflowLogQuerySet(models.QuerySet["WorkflowLog"]):
+    def write(
+        self,
+        workflow: Workflow,
+        message: str,
+        *,
+        run: WorkflowRun | None = None,
+        level: str = LogLevel.INFO,
+        at: datetime | None = None,
+    ) -> WorkflowLog:
         """Add one journal line (the only way lines are written)."""
         return self.create(
             workflow=workflow, run=run, created_at=at or timezone.now(), level=level, message=message
@@ -206,7 +216,7 @@ class WorkflowLog(models.Model):
             models.Index(fields=["workflow", "created_at"], name="workflows_log_history"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.message[:80]
 
 
@@ -227,7 +237,7 @@ class WorkflowChange(models.Model):
         verbose_name = _("workflow change")
         verbose_name_plural = _("workflow changes")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.workflow.name}: {self.before} → {self.after}"
 
 
@@ -242,9 +252,10 @@ class BeatHeartbeat(models.Model):
         verbose_name = _("beat heartbeat")
         verbose_name_plural = _("beat heartbeats")
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.identity} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
 
     @classmethod
-    def last_seen(cls):
-        return cls.objects.aggregate(last=models.Max("seen_at"))["last"]
+    def last_seen(cls) -> datetime | None:
+        last: datetime | None = cls.objects.aggregate(last=models.Max("seen_at"))["last"]
+        return last

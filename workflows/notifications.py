@@ -1,7 +1,10 @@
 """The platform's one email renderer (`build`: templates/emails/<name>-subject.txt,
 -body.txt and -body.html), and the engine's own emails: failures to supervisors."""
 
+from __future__ import annotations
+
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -10,12 +13,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from .choices import LogLevel
-from .models import WorkflowLog
+from .models import Workflow, WorkflowLog, WorkflowRun
 
 logger = logging.getLogger(__name__)
 
 
-def supervisor_addresses(workflow):
+def supervisor_addresses(workflow: Workflow) -> list[str]:
     """Active members of the workflow's supervisor group who have an email address."""
     if workflow.supervisors_id is None:
         return []
@@ -23,11 +26,11 @@ def supervisor_addresses(workflow):
     return sorted(set(users.exclude(email="").values_list("email", flat=True)))
 
 
-def workflow_url(workflow):
+def workflow_url(workflow: Workflow) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("admin:workflows_workflow_change", args=[workflow.pk])
 
 
-def build(template, context, recipients):
+def build(template: str, context: dict[str, Any], recipients: list[str]) -> EmailMultiAlternatives:
     """Render templates/emails/<template>-subject.txt, -body.txt and -body.html into one
     message with a text and an HTML part."""
     subject = render_to_string(f"emails/{template}-subject.txt", context).strip()
@@ -38,11 +41,11 @@ def build(template, context, recipients):
     return message
 
 
-def send(template, context, recipients):
+def send(template: str, context: dict[str, Any], recipients: list[str]) -> int:
     return build(template, context, recipients).send()
 
 
-def notify_failure(workflow, run):
+def notify_failure(workflow: Workflow, run: WorkflowRun) -> int:
     """Tell the supervisors that a run failed; a mail error is journaled, not raised."""
     recipients = supervisor_addresses(workflow)
     if not recipients:

@@ -3,7 +3,8 @@
 Workflows of normal severity paused for longer than the period get a notification to
 their supervisors, creator and last modifier at most once per period (so a "Run now"
 right after the Monday run sends nothing twice); once `max_notifications` were sent,
-the next run stops the workflow unconditionally and says so in its journal.
+the first run at least one period after the last one stops the workflow
+unconditionally and says so in its journal (as the last notification promised).
 Production and critical workflows are left alone.
 """
 
@@ -45,6 +46,11 @@ def cleanup_paused_workflows(ctx, period_days=None, max_notifications=None):
     for workflow in candidates.order_by("name"):
         ctx.count("paused_too_long")
         days = (now - workflow.paused_at).days
+        last = workflow.last_pause_notification_at
+        # The notifications promise a period between each of them and the stop: a Run
+        # now or a more frequent schedule must not bring either forward.
+        if last is not None and now - last < period - PERIOD_TOLERANCE:
+            continue
         if workflow.pause_notifications >= max_notifications:
             reason = (
                 f"stopped unconditionally by cleanupPausedWorkflows: paused for {days} days, "
@@ -53,9 +59,6 @@ def cleanup_paused_workflows(ctx, period_days=None, max_notifications=None):
             set_state(workflow, WorkflowState.STOPPED, user=None, now=now, reason=reason)
             ctx.warning(f"{workflow.name}: {reason}")
             ctx.count("stopped")
-            continue
-        last = workflow.last_pause_notification_at
-        if last is not None and now - last < period - PERIOD_TOLERANCE:
             continue
         to = recipients(workflow)
         number = workflow.pause_notifications + 1

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaign', '0006_recipient_country_company_type'),
+        ('campaign', '0007_change_order'),
     ]
 
     operations = [

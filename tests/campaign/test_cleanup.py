@@ -24,13 +24,7 @@ from campaign.models import (
 )
 from campaign.retention import Retention
 from offers.models import Proposition
-from workflows.choices import RunStatus, Trigger
-from workflows.engine import execute
-from workflows.models import Workflow, WorkflowLog, WorkflowRun
-from workflows.plugins import PurgeStep, delivery_children, purge_steps
-from workflows.registry import get_spec
-
-from .cleanup_world import (
+from tests.builders import (
     NOW,
     SECOND,
     days_ago,
@@ -44,6 +38,11 @@ from .cleanup_world import (
     table_counts,
     url,
 )
+from workflows.choices import RunStatus, Trigger
+from workflows.engine import execute
+from workflows.models import Workflow, WorkflowLog, WorkflowRun
+from workflows.plugins import PurgeStep, delivery_children, purge_steps
+from workflows.registry import get_spec
 
 pytestmark = pytest.mark.django_db
 

@@ -4,10 +4,8 @@ import pytest
 from django.urls import reverse
 
 from campaign.models import PurgeSettings, RetentionPeriod, SettingChange
-from campaign.retention import Retention
-from workflows.plugins import data_classes
-
-from .cleanup_world import NOW, days_ago, delivery, logs
+from campaign.retention import Retention, declared
+from tests.builders import NOW, days_ago, delivery, logs
 
 pytestmark = pytest.mark.django_db
 
@@ -15,9 +13,18 @@ URL = "/admin/platform/purge-data/"
 
 
 def valid_post(**changes):
-    """The form as shown with the defaults: every installed app's data classes."""
-    data = {f"{c.key}_days": "" if c.default_days is None else str(c.default_days) for c in data_classes()}
-    data.update({"statistics_mode": "vacuum_analyze", "batch_size": "20000"})
+    """Every declared data class at its default (other installed apps declare some
+    too), then the core's own values and the changes."""
+    data = {f"{key}_days": str(data_class.default_days) for key, data_class in declared().items()}
+    data |= {
+        "deleted_deliveries_days": "7",
+        "delivery_logs_days": "180",
+        "raw_hits_days": "360",
+        "propositions_days": "360",
+        "events_days": "30",
+        "statistics_mode": "vacuum_analyze",
+        "batch_size": "20000",
+    }
     data.update(changes)
     return data
 

@@ -149,11 +149,13 @@ def test_the_upkeep_reads_only_what_is_new_and_keeps_the_latest_time(world):
     delivery = world.delivery()
     world.logs(delivery, ids[:1], NOW - timedelta(days=20))
     first = activity.bring_up_to_date(NOW, 12)
-    assert first.rows_from_logs == 1
+    assert first.bootstrap and first.rows_written == 1
     later = NOW + timedelta(days=1)
     world.logs(delivery, ids, later - timedelta(hours=1))
     second = activity.bring_up_to_date(later, 12)
-    assert second.logs_since == NOW - activity.LATE_ARRIVAL_MARGIN
+    assert not second.bootstrap
+    assert second.logs_read[0] == first.logs_read[1]  # from where the first one stopped
+    assert second.rows_written == 2
     assert ActiveContact.objects.count() == 2
     latest = ActiveContact.objects.get(profile_id=ids[0]).last_activity_at
     assert latest == later - timedelta(hours=1)

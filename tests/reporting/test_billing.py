@@ -19,7 +19,7 @@ from reporting.models import BillingReport
 from reporting.periods import billing_period
 from workflows.choices import RunStatus, Trigger
 from workflows.engine import execute
-from workflows.models import WorkflowLog
+from workflows.models import Workflow, WorkflowLog
 from workflows.registry import get_spec
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -57,6 +57,17 @@ def run_billing(at=RUN_AT, trigger=Trigger.MANUAL):
 def test_the_period_is_the_month_ending_the_day_before_the_25th(now, first, last):
     period = billing_period(now)
     assert (period.first_day, period.last_day) == (first, last)
+
+
+def test_a_billing_schedule_moved_to_another_day_moves_the_period(billing_operator):
+    from workflows.api import Cron
+    from workflows.states import change_schedule
+
+    change_schedule(Workflow.objects.get(name="billing"), Cron.parse("30 6 10 * *"), True, None)
+    run = run_billing(at=datetime(2026, 6, 10, 6, 30, tzinfo=PARIS))
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    report = BillingReport.objects.get()
+    assert (report.period_start, report.period_end) == (date(2026, 5, 10), date(2026, 6, 9))
 
 
 def test_the_period_runs_from_local_midnight_to_local_midnight():
@@ -155,7 +166,7 @@ def test_the_figures_of_the_period(world, billing_operator, settings):
     assert message.to == ["billing@example.com"]
     assert "ACME-42" in message.body
     assert "[Aggregation of 3 small deliveries]" in message.body
-    assert "[Aggregation of 1 small deliveries]" in message.body
+    assert "[Aggregation of 1 small delivery]" in message.body
     assert "Number of active profiles (since 2025-05-25): 160" in message.body
     html = message.alternatives[0][0]
     assert "[Aggregation of 3 small deliveries]" in html

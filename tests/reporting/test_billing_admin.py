@@ -43,7 +43,7 @@ def test_the_billing_operator_reads_the_report_but_cannot_resend(client, report)
     billing_user = get_user_model().objects.get(username="billing")
     client.force_login(billing_user)
     page = client.get(reverse("admin:reporting_billingreport_change", args=[report.pk])).content.decode()
-    assert "<td>[Aggregation of 1 small deliveries]</td>" in page  # the report itself, as emailed
+    assert "<td>[Aggregation of 1 small delivery]</td>" in page  # the report itself, as emailed
     assert 'value="resend"' not in client.get(reverse(CHANGELIST)).content.decode()
     resend(client, report)
     assert mail.outbox == []

@@ -10,13 +10,14 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from campaign import configuration
 from reporting import activity
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_report_reader_reads_customer_metrics(page, live_server, log_in, make_operator, world, settings):
-    settings.ACTIVE_PROFILES_ALLOWANCE = 20
+    configuration.save({"reporting.active_profiles_allowance": 20}, None)
     make_operator("rita", groups=["Report readers"], password="secret-pw-1")
     now = timezone.now()
     ids = world.recipients(25)

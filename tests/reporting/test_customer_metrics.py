@@ -12,6 +12,7 @@ import time_machine
 from django.db import connection
 from django.urls import reverse
 
+from campaign import configuration
 from campaign.choices import EventStatus, ExternalProfileKind, LogStatus, ProfileTable
 from reporting import activity
 from reporting.models import ActiveProfileSnapshot
@@ -128,12 +129,43 @@ def test_the_allowance_warns_above_90_and_above_100_percent(client, reader, worl
     client.force_login(reader)
     levels = {}
     for allowance in (20, 11, 10, 9):
-        settings.ACTIVE_PROFILES_ALLOWANCE = allowance
+        configuration.save({"reporting.active_profiles_allowance": allowance}, None)
         html = client.get(reverse(URL)).content.decode()
         levels[allowance] = re.search(r'id="allowance" class="[^"]*" data-level="(\w+)"', html).group(1)
     assert levels == {20: "ok", 11: "warning", 10: "warning", 9: "over"}
     assert "The allowance is exceeded." in html
     assert "111.1 % used" in html
+
+
+def test_an_administrator_sets_the_allowance_on_the_settings_screen(administrator_client, world):
+    ids = world.recipients(10)
+    world.logs(world.delivery(), ids, NOW - timedelta(days=1))
+    activity.bring_up_to_date(NOW, 12)
+    activity.snapshot(NOW, 12)
+    html = administrator_client.get(reverse(URL)).content.decode()
+    assert 'data-level="none"' in html and "No contracted allowance is set." in html
+    assert f'href="{reverse("campaign:settings")}"' in html
+    settings_page = administrator_client.get(reverse("campaign:settings"))
+    assert "Contracted active profiles" in settings_page.content.decode()
+    form = settings_page.context["form"]
+    data = {name: field.initial for name, field in form.fields.items()}  # every app's settings as they are
+    data["reporting__active_profiles_allowance"] = "12"
+    response = administrator_client.post(reverse("campaign:settings"), data)
+    assert response.status_code == 302
+    html = administrator_client.get(reverse(URL)).content.decode()
+    assert "Contracted allowance: 12 active profiles; 83.3 % used." in html
+    # Recount now sits next to the figure.
+    headline = html[html.index('class="metrics-total-line"') :]
+    assert headline.index('id="recount"') < headline.index('id="allowance"')
+
+
+def test_a_reader_is_told_an_administrator_sets_the_allowance(client, reader, world):
+    activity.snapshot(NOW, 12)
+    client.force_login(reader)
+    html = client.get(reverse(URL)).content.decode()
+    assert "An administrator sets it on the Settings screen." in html
+    assert reverse("campaign:settings") not in html
+    assert client.get(reverse("campaign:settings")).status_code == 403
 
 
 def test_the_chart_shows_the_last_snapshot_of_each_day_over_30_days_or_a_year(client, reader, world):

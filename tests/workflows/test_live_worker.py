@@ -125,3 +125,58 @@ def test_an_automatic_retry_reuses_the_run_row(live_worker):
         for line in journal
     ), journal
     assert journal[-1].startswith("Succeeded in")
+
+
+def test_a_run_marked_abandoned_that_finishes_later_stays_abandoned(live_worker, barrier, live_dir, settings):
+    """Every status change is conditional on the status it expects: a worker frozen past
+    the heartbeat timeout is reaped as abandoned; when it thaws and its run finishes, the
+    run stays abandoned and the journal says it finished after all, and how."""
+    import os
+    import signal
+
+    from workflows.engine import reap_abandoned
+
+    settings.WORKFLOW_HEARTBEAT_TIMEOUT = live.WORKFLOW_HEARTBEAT_TIMEOUT  # as beat's own setting
+    barrier.close()
+    victim = live.worker(
+        "frozen", live_dir, queues=[live.VICTIM_QUEUE], concurrency=1, TEST_BARRIER_FILE=barrier.path
+    )
+    try:
+        get_spec("testBarrier").task.apply_async(kwargs={"trigger": Trigger.MANUAL}, queue=live.VICTIM_QUEUE)
+        run = live.wait_until(
+            lambda: runs_of("testBarrier").filter(status=RunStatus.RUNNING).first(),
+            30,
+            "the worker never started the run",
+            children=[victim],
+        )
+        os.killpg(victim.pid, signal.SIGSTOP)  # the worker and its heartbeat thread freeze
+        try:
+            live.wait_until(
+                lambda: (
+                    (timezone.now() - WorkflowRun.objects.get(pk=run.pk).heartbeat_at).total_seconds()
+                    > live.WORKFLOW_HEARTBEAT_TIMEOUT + 1
+                ),
+                live.WORKFLOW_HEARTBEAT_TIMEOUT + 10,
+                "the frozen run's heartbeat kept moving",
+            )
+            assert reap_abandoned(timezone.now()) == 1  # what beat's next tick does
+        finally:
+            barrier.open()
+            os.killpg(victim.pid, signal.SIGCONT)
+        live.wait_until(
+            lambda: WorkflowLog.objects.filter(run=run, message__startswith="Finished after all").exists(),
+            30,
+            "the thawed run never said it finished",
+            children=[victim],
+        )
+    finally:
+        victim.stop()
+    run.refresh_from_db()
+    assert run.status == RunStatus.ABANDONED
+    assert run.error.startswith("Abandoned: no heartbeat since")
+    line = WorkflowLog.objects.get(run=run, message__startswith="Finished after all")
+    assert line.message.startswith("Finished after all (succeeded in ")
+    assert line.message.endswith("after it had been marked abandoned: it stays abandoned")
+    assert line.level == LogLevel.WARNING
+    assert run.metrics["released"] == 1  # its outcome is kept for the record, not its status
+    assert statuses("testBarrier") == [RunStatus.ABANDONED]

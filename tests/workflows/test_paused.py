@@ -91,6 +91,22 @@ def test_after_four_notifications_the_workflow_is_stopped(paused_workflow):
     ).exists()
 
 
+@pytest.mark.parametrize("after", [timedelta(minutes=30), timedelta(days=3), timedelta(days=6)])
+def test_the_stop_waits_a_full_period_after_the_last_notification(paused_workflow, after):
+    for week in range(1, 5):
+        monday_run(week)
+    fourth = Workflow.objects.get(pk=paused_workflow.pk).last_pause_notification_at
+    # A Run now (or a more frequent schedule) before the period is over stops nothing.
+    with time_machine.travel(fourth + after, tick=False):
+        run = execute(get_spec("cleanupPausedWorkflows"), trigger=Trigger.MANUAL)
+    assert run.metrics["stopped"] == 0 and run.metrics["notified"] == 0
+    assert Workflow.objects.get(pk=paused_workflow.pk).state == WorkflowState.PAUSED
+    assert len(mail.outbox) == 4
+    # The next Monday, a period after the last notification, stops it.
+    assert monday_run(5).metrics["stopped"] == 1
+    assert Workflow.objects.get(pk=paused_workflow.pk).state == WorkflowState.STOPPED
+
+
 def test_resuming_resets_the_count(paused_workflow):
     monday_run(1)
     set_state(paused_workflow, WorkflowState.STARTED)

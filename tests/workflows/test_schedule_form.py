@@ -171,7 +171,7 @@ def test_bulk_actions_leave_workflow_tasks_alone(administrator_client, workflow)
         {"action": "disable_tasks", "_selected_action": [workflow.periodic_task_id, other.pk]},
         follow=True,
     )
-    assert "1 task(s) of technical workflows left unchanged" in response.content.decode()
+    assert "1 task of a technical workflow left unchanged" in response.content.decode()
     assert PeriodicTask.objects.get(pk=workflow.periodic_task_id).enabled is True
     assert PeriodicTask.objects.get(pk=other.pk).enabled is False
 
@@ -193,3 +193,35 @@ def test_bulk_delete_refuses_a_selection_holding_a_workflow_task(administrator_c
         assert response.status_code == 403, model
     assert PeriodicTask.objects.filter(pk__in=[workflow.periodic_task_id, other.pk]).count() == 2
     assert CrontabSchedule.objects.filter(pk=workflow.periodic_task.crontab_id).exists()
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"day_of_month": "*", "day_of_week": "*"},  # every day
+        {"day_of_month": "31", "day_of_week": "*"},  # not every month has it
+        {"day_of_month": "1,15", "day_of_week": "*"},  # twice a month
+        {"day_of_month": "25", "day_of_week": "1"},  # only when the 25th is a Monday
+        {"day_of_month": "25", "month_of_year": "1-6", "day_of_week": "*"},
+        {"day_of_month": "25", "hour": "*/6", "day_of_week": "*"},  # four times that day
+    ],
+)
+def test_the_billing_schedule_must_fire_once_a_month_on_a_day_from_1_to_28(administrator_client, fields):
+    billing = Workflow.objects.select_related("periodic_task__crontab").get(name="billing")
+    billing_url = reverse("admin:workflows_workflow_schedule", args=[billing.pk])
+    response = administrator_client.post(billing_url, {**data(**fields), "save": "Save"})
+    assert response.status_code == 200
+    assert "The billing report is sent once a month" in response.content.decode()
+    schedule = CrontabSchedule.objects.get(pk=billing.periodic_task.crontab_id)
+    assert (schedule.minute, schedule.hour, schedule.day_of_month) == ("0", "0", "25")
+    assert not WorkflowChange.objects.filter(workflow=billing).exists()
+
+
+def test_the_billing_schedule_may_move_to_another_day_of_the_month(administrator_client):
+    billing = Workflow.objects.select_related("periodic_task__crontab").get(name="billing")
+    billing_url = reverse("admin:workflows_workflow_schedule", args=[billing.pk])
+    fields = data(minute="30", hour="6", day_of_month="10", day_of_week="*")
+    response = administrator_client.post(billing_url, {**fields, "save": "Save"})
+    assert response.status_code == 302
+    schedule = CrontabSchedule.objects.get(pk=billing.periodic_task.crontab_id)
+    assert (schedule.minute, schedule.hour, schedule.day_of_month) == ("30", "6", "10")

@@ -4,9 +4,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.query_counts import assert_no_n_plus_one
 from workflows.beat import write_heartbeat
 from workflows.choices import RUN_STATUS_COLORS, RunStatus, Severity, Trigger, WorkflowState
 from workflows.crontabs import Cron, describe
@@ -299,25 +301,43 @@ def test_every_status_and_state_has_its_own_colour():
     assert not warnings & set(STATE_COLORS.values())
 
 
-def test_the_screen_runs_a_fixed_number_of_queries_whatever_the_history(
-    admin_client, django_assert_max_num_queries
-):
-    workflow = cleanup_workflow()
-    start = timezone.now() - timedelta(days=30)
+def _runs(workflow, count, start=None):
+    start = start or timezone.now() - timedelta(days=30)
+    first = WorkflowRun.objects.filter(workflow=workflow).count()
     WorkflowRun.objects.bulk_create(
         WorkflowRun(
             workflow=workflow,
             trigger=Trigger.MANUAL,
             status=RunStatus.SUCCEEDED,
-            created_at=start + timedelta(minutes=i),
-            started_at=start + timedelta(minutes=i),
-            finished_at=start + timedelta(minutes=i, seconds=3),
+            triggered_by=get_user_model().objects.first(),
+            created_at=start + timedelta(minutes=first + i),
+            started_at=start + timedelta(minutes=first + i),
+            finished_at=start + timedelta(minutes=first + i, seconds=3),
+            metrics={"rows": i},
         )
-        for i in range(300)
+        for i in range(count)
     )
-    admin_client.get(reverse(LIST))  # warm the session and permission caches
-    with django_assert_max_num_queries(20):
-        response = admin_client.get(reverse(LIST))
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        lambda workflow: reverse(LIST),
+        lambda workflow: reverse("admin:workflows_workflow_change", args=[workflow.pk]),
+        lambda workflow: reverse("admin:workflows_workflowrun_changelist"),
+    ],
+    ids=["technical workflows", "a workflow's page", "workflow runs"],
+)
+def test_the_pages_run_as_many_queries_with_1_run_as_with_300(admin_client, page):
+    workflow = cleanup_workflow()
+    assert_no_n_plus_one(admin_client, page(workflow), lambda count: _runs(workflow, count))
+
+
+def test_the_list_shows_the_latest_run_of_each_workflow(admin_client):
+    workflow = cleanup_workflow()
+    start = timezone.now() - timedelta(days=30)
+    _runs(workflow, 300, start)
+    response = admin_client.get(reverse(LIST))
     row = next(r for r in response.context["rows"] if r.workflow.name == "cleanupPausedWorkflows")
     assert row.last_run.created_at == start + timedelta(minutes=299)
 

@@ -111,7 +111,7 @@ def test_the_screen_shows_the_warnings(client, administrator, workflow, settings
         html = client.get(reverse("admin:workflows_workflow_changelist")).content.decode()
     row = html[html.index('<tr id="workflow-cleanupPausedWorkflows"') :]
     row = row[: row.index("</tr>")]
-    assert "Paused for 9 days, 1 notification(s) sent" in row
+    assert "Paused for 9 days, 1 notification sent" in row
     assert 'data-late="true"' not in row
 
 

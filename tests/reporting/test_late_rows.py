@@ -1,0 +1,134 @@
+"""A delivery log or a Message Center message that becomes countable late still counts:
+the upkeep reads by change order (campaign.changes), not by event time."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from campaign import cleanup
+from campaign.choices import EventStatus, LogStatus
+from campaign.models import DeliveryLog, Event, ReadMark
+from reporting import activity
+from reporting.models import ActiveContact, ActiveContactPending
+
+from ..builders import NOW
+
+# Each write in its own transaction, as on a running platform: the change order of a
+# PostgreSQL row is its transaction's id.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def active_ids():
+    return sorted(ActiveContact.objects.values_list("profile_id", flat=True))
+
+
+def test_a_log_inserted_two_days_after_its_event_time_counts(world):
+    ids = world.recipients(3)
+    newsletter = world.delivery()
+    world.logs(newsletter, ids[:1], NOW - timedelta(days=5))
+    activity.bring_up_to_date(NOW, 12)
+    # An import, or a delayed sync, writes a log dated before the last upkeep.
+    world.logs(newsletter, ids[1:2], NOW - timedelta(days=2))
+    upkeep = activity.bring_up_to_date(NOW + timedelta(days=1), 12)
+    assert upkeep.rows_written == 1
+    assert active_ids() == ids[:2]
+    assert activity.count(NOW + timedelta(days=1), 12).total == 2
+
+
+def test_a_message_processed_long_after_it_arrived_counts(world):
+    ids = world.recipients(2)
+    message = world.message(ids[0], NOW - timedelta(days=40), status=EventStatus.PENDING)
+    activity.bring_up_to_date(NOW, 12)
+    assert active_ids() == []  # not processed: no activity yet
+    # Processed now (the update re-stamps its change order); its time is its processing.
+    Event.objects.filter(pk=message.pk).update(
+        status=EventStatus.PROCESSED, processed_at=NOW - timedelta(days=3)
+    )
+    activity.bring_up_to_date(NOW + timedelta(hours=1), 12)
+    assert active_ids() == [ids[0]]
+
+
+def test_a_log_dated_in_the_future_waits_for_its_time(world):
+    ids = world.recipients(1)
+    world.logs(world.delivery(), ids, NOW + timedelta(days=3))
+    upkeep = activity.bring_up_to_date(NOW, 12)
+    assert upkeep.rows_pending == 1 and active_ids() == []
+    assert ActiveContactPending.objects.count() == 1
+    activity.bring_up_to_date(NOW + timedelta(days=2), 12)
+    assert active_ids() == []  # still in the future
+    upkeep = activity.bring_up_to_date(NOW + timedelta(days=3, hours=1), 12)
+    assert upkeep.rows_released == 1 and active_ids() == ids
+    assert ActiveContact.objects.get().last_activity_at == NOW + timedelta(days=3)
+    assert not ActiveContactPending.objects.exists()
+
+
+def test_cleanup_never_purges_a_log_the_upkeep_has_not_read(world):
+    ids = world.recipients(2)
+    newsletter = world.delivery()
+    world.logs(newsletter, ids[:1], NOW - timedelta(days=10))
+    activity.bring_up_to_date(NOW, 12)  # the upkeep reads (its mark exists from now on)
+    # A late import of a log already past the 180-day retention of delivery logs, but
+    # within the 12-month active window.
+    world.logs(newsletter, ids[1:], NOW - timedelta(days=200))
+    metrics = {}
+    cleanup.run_steps(NOW, log=[].append, metrics=metrics, only={"delivery_logs"})
+    assert metrics["delivery_logs_rows"] == 0 and DeliveryLog.objects.count() == 2
+    activity.bring_up_to_date(NOW + timedelta(hours=1), 12)
+    assert active_ids() == ids  # counted…
+    cleanup.run_steps(NOW + timedelta(hours=1), log=[].append, metrics=metrics, only={"delivery_logs"})
+    assert metrics["delivery_logs_rows"] == 1  # …then purged
+    assert activity.count(NOW + timedelta(hours=2), 12).total == 2
+
+
+def test_the_daily_upkeep_reads_the_changed_rows_not_the_table(world, django_assert_max_num_queries):
+    ids = world.recipients(50)
+    newsletter = world.delivery()
+    world.logs(newsletter, ids, NOW - timedelta(days=30))
+    activity.bring_up_to_date(NOW, 12)
+    mark = ReadMark.objects.get(consumer=activity.CONSUMER, source="delivery_logs").position
+    world.logs(newsletter, ids[:2], NOW - timedelta(hours=3))
+    upkeep = activity.bring_up_to_date(NOW + timedelta(days=1), 12)
+    assert upkeep.logs_read[0] == mark
+    assert upkeep.rows_written == 2  # only the two new logs were read
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_transactions_committing_out_of_order_lose_no_row(world):
+    """Two PostgreSQL connections: the one that writes first commits last. "The highest
+    change seen" would skip its row; the snapshot horizon reads it at the next run."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the transaction-id change order is PostgreSQL's")
+    import psycopg2
+
+    ids = world.recipients(2)
+    newsletter = world.delivery()
+    settings = connection.settings_dict
+    other = psycopg2.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+        host=settings["HOST"] or "127.0.0.1",
+        port=settings["PORT"] or 5432,
+    )
+    try:
+        slow = other.cursor()  # begins a transaction: it takes its id first
+        slow.execute(
+            "INSERT INTO campaign_deliverylog (delivery_id, profile_table, profile_id, address, status, "
+            "failure_type, failure_reason, error_text, message_size, event_at) "
+            "VALUES (%s, 'recipient', %s, '', %s, '', '', '', 0, %s)",
+            [newsletter.pk, ids[0], LogStatus.SENT, timezone.now() - timedelta(days=1)],
+        )
+        world.logs(newsletter, ids[1:], timezone.now() - timedelta(days=1))  # a later transaction, committed
+        now = timezone.now()
+        first = activity.bring_up_to_date(now, 12)
+        # The fast row is above the horizon while the slow transaction runs: not read yet.
+        assert active_ids() == []
+        other.commit()  # the first writer commits last
+        second = activity.bring_up_to_date(now + timedelta(minutes=1), 12)
+        assert second.logs_read[0] == first.logs_read[1]
+        assert active_ids() == ids  # both: nothing lost
+    finally:
+        other.close()
