@@ -1,5 +1,6 @@
-"""Builders for the cube tests: an offer catalog with propositions, Message Center event
-types with archived and queued events, intake keys."""
+"""Builders for the cube tests (beside the shared tests/builders.py, which has no offer
+spaces, proposition statuses or archived events): an offer catalog with propositions,
+Message Center event types with archived and queued events, intake keys."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -104,5 +105,5 @@ class CubeWorld:
 
 
 @pytest.fixture
-def world(db):
+def cube_world(db):
     return CubeWorld()

@@ -31,19 +31,23 @@ def local_day(moment):
     return moment.astimezone(PARIS).date()
 
 
-def proposition_world(world):
-    offers = world.catalog()
-    newsletter, promo = world.delivery(), world.delivery("SMS promo", channel="sms")
+def proposition_world(cube_world):
+    offers = cube_world.catalog()
+    newsletter, promo = cube_world.delivery(), cube_world.delivery("SMS promo", channel="sms")
     # 22:30 and 23:30 UTC on 2026-03-28 are the 28th and the 29th in Paris (UTC+1).
     late = [NOW - timedelta(days=16, hours=9, minutes=30), NOW - timedelta(days=16, hours=8, minutes=30)]
-    world.propositions(offers[0], late * 3, PropositionStatus.ACCEPTED, delivery=newsletter)
-    world.propositions(offers[0], late, PropositionStatus.REJECTED, delivery=newsletter)
-    world.propositions(offers[1], [NOW - timedelta(days=2)] * 4, PropositionStatus.PRESENTED, delivery=promo)
-    world.propositions(offers[1], [NOW - timedelta(days=2)], PropositionStatus.INTERESTED, delivery=promo)
-    world.propositions(offers[2], [NOW - timedelta(days=1)] * 2, PropositionStatus.GENERATED)
+    cube_world.propositions(offers[0], late * 3, PropositionStatus.ACCEPTED, delivery=newsletter)
+    cube_world.propositions(offers[0], late, PropositionStatus.REJECTED, delivery=newsletter)
+    cube_world.propositions(
+        offers[1], [NOW - timedelta(days=2)] * 4, PropositionStatus.PRESENTED, delivery=promo
+    )
+    cube_world.propositions(
+        offers[1], [NOW - timedelta(days=2)], PropositionStatus.INTERESTED, delivery=promo
+    )
+    cube_world.propositions(offers[2], [NOW - timedelta(days=1)] * 2, PropositionStatus.GENERATED)
     # Inbound: no delivery, the channel comes from the offer space.
-    world.propositions(
-        offers[2], [NOW - timedelta(hours=1)] * 3, PropositionStatus.ACCEPTED, space=world.spaces[1]
+    cube_world.propositions(
+        offers[2], [NOW - timedelta(hours=1)] * 3, PropositionStatus.ACCEPTED, space=cube_world.spaces[1]
     )
     return offers
 
@@ -76,8 +80,8 @@ def stored_propositions():
     }
 
 
-def test_the_proposition_aggregate_equals_a_group_by_over_the_propositions(world):
-    proposition_world(world)
+def test_the_proposition_aggregate_equals_a_group_by_over_the_propositions(cube_world):
+    proposition_world(cube_world)
     rebuilt = aggregates.rebuild(PROPOSITIONS, NOW)
     expected = expected_propositions()
     assert stored_propositions() == expected
@@ -87,17 +91,17 @@ def test_the_proposition_aggregate_equals_a_group_by_over_the_propositions(world
     assert rebuilt.build.rows == len(expected)
     assert rebuilt.build.built_at == NOW and rebuilt.build.cube == "propositions"
     inbound = [key for key in expected if key[2] is None and key[4] is not None]
-    assert inbound and all(key[1] == world.channel("push").pk for key in inbound)
+    assert inbound and all(key[1] == cube_world.channel("push").pk for key in inbound)
 
 
-def message_center_world(world):
-    order, reset = world.event_type(), world.event_type("password_reset", "Password reset")
+def message_center_world(cube_world):
+    order, reset = cube_world.event_type(), cube_world.event_type("password_reset", "Password reset")
     days_ago = [NOW - timedelta(days=n, hours=n % 5) for n in range(1, 40)]
-    world.archived(order, days_ago, EventStatus.SENT, processing=[1.0, 2.5, 30.0, 4.0])
-    world.archived(order, days_ago[:10], EventStatus.FAILED, processing=[12.0])
-    world.archived(reset, days_ago[:5], EventStatus.EXPIRED, channel="sms", processing=[600.0, 5.0])
-    world.archived(reset, days_ago[5:8], EventStatus.PENDING, channel="sms")
-    world.archived(reset, days_ago[8:9], EventStatus.IGNORED)
+    cube_world.archived(order, days_ago, EventStatus.SENT, processing=[1.0, 2.5, 30.0, 4.0])
+    cube_world.archived(order, days_ago[:10], EventStatus.FAILED, processing=[12.0])
+    cube_world.archived(reset, days_ago[:5], EventStatus.EXPIRED, channel="sms", processing=[600.0, 5.0])
+    cube_world.archived(reset, days_ago[5:8], EventStatus.PENDING, channel="sms")
+    cube_world.archived(reset, days_ago[8:9], EventStatus.IGNORED)
 
 
 def expected_message_center():
@@ -137,19 +141,19 @@ def stored_message_center():
     }
 
 
-def test_the_message_center_aggregate_equals_a_group_by_with_its_95th_percentile(world):
-    message_center_world(world)
+def test_the_message_center_aggregate_equals_a_group_by_with_its_95th_percentile(cube_world):
+    message_center_world(cube_world)
     rebuilt = aggregates.rebuild(MESSAGE_CENTER, NOW)
     assert stored_message_center() == expected_message_center()
     assert rebuilt.build.facts == ArchivedEvent.objects.count() == 39 + 10 + 5 + 3 + 1
 
 
 @pytest.mark.postgres
-def test_on_postgresql_the_aggregates_equal_the_hand_written_insert_select(world):
+def test_on_postgresql_the_aggregates_equal_the_hand_written_insert_select(cube_world):
     if connection.vendor != "postgresql":
         pytest.skip("the hand-written baselines are PostgreSQL SQL")
-    proposition_world(world)
-    message_center_world(world)
+    proposition_world(cube_world)
+    message_center_world(cube_world)
     for cube, baseline in (
         (PROPOSITIONS, benchmarks.PropositionCube),
         (MESSAGE_CENTER, benchmarks.MessageCenterCube),
@@ -161,11 +165,11 @@ def test_on_postgresql_the_aggregates_equal_the_hand_written_insert_select(world
         assert ours["rows"] > 0
 
 
-def test_a_rebuild_that_fails_halfway_leaves_the_previous_aggregate(world, monkeypatch):
-    offers = proposition_world(world)
+def test_a_rebuild_that_fails_halfway_leaves_the_previous_aggregate(cube_world, monkeypatch):
+    offers = proposition_world(cube_world)
     first = aggregates.rebuild(PROPOSITIONS, NOW).build
     before = stored_propositions()
-    world.propositions(offers[0], [NOW - timedelta(minutes=5)] * 7, PropositionStatus.ACCEPTED)
+    cube_world.propositions(offers[0], [NOW - timedelta(minutes=5)] * 7, PropositionStatus.ACCEPTED)
 
     def broken(**kwargs):
         raise RuntimeError("disk full")
@@ -181,8 +185,8 @@ def test_a_rebuild_that_fails_halfway_leaves_the_previous_aggregate(world, monke
     assert sum(row["propositions"] for row in stored_propositions().values()) == 18 + 7
 
 
-def test_a_second_rebuild_replaces_the_rows_and_records_a_second_build(world):
-    proposition_world(world)
+def test_a_second_rebuild_replaces_the_rows_and_records_a_second_build(cube_world):
+    proposition_world(cube_world)
     aggregates.rebuild(PROPOSITIONS, NOW)
     again = aggregates.rebuild(PROPOSITIONS, NOW + timedelta(days=1))
     assert stored_propositions() == expected_propositions()
@@ -196,12 +200,12 @@ def test_an_empty_fact_table_gives_an_empty_aggregate(db):
     assert not MessageCenterAggregate.objects.exists()
 
 
-def test_the_workflows_rebuild_through_the_engine_and_journal_it(world, time_machine):
+def test_the_workflows_rebuild_through_the_engine_and_journal_it(cube_world, time_machine):
     time_machine.move_to(NOW, tick=False)
-    proposition_world(world)
-    message_center_world(world)
-    order = world.event_type()
-    world.queued(order, [NOW - timedelta(hours=2)] * 4, status=EventStatus.SENT)
+    proposition_world(cube_world)
+    message_center_world(cube_world)
+    order = cube_world.event_type()
+    cube_world.queued(order, [NOW - timedelta(hours=2)] * 4, status=EventStatus.SENT)
     run = run_by_name("agg_nmspropositionrcp_full")
     assert run.status == RunStatus.SUCCEEDED, run.error
     assert run.metrics["facts_read"] == 18

@@ -17,9 +17,9 @@ from .conftest import NOW
 pytestmark = pytest.mark.django_db
 
 
-def test_sync_adds_the_queues_events_and_copies_their_later_statuses(world):
-    order = world.event_type()
-    ids = world.queued(order, [NOW - timedelta(hours=3)] * 3)
+def test_sync_adds_the_queues_events_and_copies_their_later_statuses(cube_world):
+    order = cube_world.event_type()
+    ids = cube_world.queued(order, [NOW - timedelta(hours=3)] * 3)
     assert archive.sync() == 3
     assert set(ArchivedEvent.objects.values_list("id", flat=True)) == set(ids)
     assert archive.sync() == 0  # nothing changed: no row rewritten
@@ -31,13 +31,13 @@ def test_sync_adds_the_queues_events_and_copies_their_later_statuses(world):
     assert ArchivedEvent.objects.get(pk=ids[1]).status == EventStatus.PENDING
 
 
-def test_sync_keeps_what_only_the_intake_knows(world):
-    order = world.event_type()
-    (event_id,) = world.queued(order, [NOW - timedelta(hours=1)])
+def test_sync_keeps_what_only_the_intake_knows(cube_world):
+    order = cube_world.event_type()
+    (event_id,) = cube_world.queued(order, [NOW - timedelta(hours=1)])
     ArchivedEvent.objects.create(
         id=event_id,
         event_type=order,
-        channel=world.channel("sms"),
+        channel=cube_world.channel("sms"),
         email="",
         mobile_phone="+33612345678",
         scheduled_at=NOW,
@@ -57,12 +57,12 @@ def run_cleanup(*only, now=NOW):
     return metrics
 
 
-def test_cleanup_purges_the_queue_after_30_days_and_the_archive_after_360(world):
-    order = world.event_type()
-    old_ids = world.queued(order, [NOW - timedelta(days=40)] * 2, status=EventStatus.SENT)
+def test_cleanup_purges_the_queue_after_30_days_and_the_archive_after_360(cube_world):
+    order = cube_world.event_type()
+    old_ids = cube_world.queued(order, [NOW - timedelta(days=40)] * 2, status=EventStatus.SENT)
     archive.sync()  # agg_messageCenter_full at 03:00, before cleanup at 04:00
-    world.archived(order, [NOW - timedelta(days=361)] * 4)
-    world.archived(order, [NOW - timedelta(days=359)] * 5)
+    cube_world.archived(order, [NOW - timedelta(days=361)] * 4)
+    cube_world.archived(order, [NOW - timedelta(days=359)] * 5)
     metrics = run_cleanup("events", "archived_events")
     assert not Event.objects.filter(pk__in=old_ids).exists()
     assert set(ArchivedEvent.objects.filter(pk__in=old_ids).values_list("status", flat=True)) == {"sent"}
@@ -70,21 +70,21 @@ def test_cleanup_purges_the_queue_after_30_days_and_the_archive_after_360(world)
     assert ArchivedEvent.objects.count() == 2 + 5
 
 
-def test_the_archived_events_retention_is_the_value_operators_saved(world):
+def test_the_archived_events_retention_is_the_value_operators_saved(cube_world):
     RetentionPeriod.objects.update_or_create(key="archived_events", defaults={"days": 100})
-    order = world.event_type()
-    world.archived(order, [NOW - timedelta(days=101)] * 3)
-    world.archived(order, [NOW - timedelta(days=99)] * 2)
+    order = cube_world.event_type()
+    cube_world.archived(order, [NOW - timedelta(days=101)] * 3)
+    cube_world.archived(order, [NOW - timedelta(days=99)] * 2)
     assert run_cleanup("archived_events")["archived_events_rows"] == 3
     RetentionPeriod.objects.filter(key="archived_events").update(days=None)  # keep forever
-    world.archived(order, [NOW - timedelta(days=3000)])
+    cube_world.archived(order, [NOW - timedelta(days=3000)])
     assert run_cleanup("archived_events")["archived_events_rows"] == 0
 
 
-def test_the_dry_run_and_the_purge_data_screen_show_the_archive(world, administrator_client):
-    order = world.event_type()
-    world.archived(order, [NOW - timedelta(days=400)] * 2)
-    key, _secret = world.key()
+def test_the_dry_run_and_the_purge_data_screen_show_the_archive(cube_world, administrator_client):
+    order = cube_world.event_type()
+    cube_world.archived(order, [NOW - timedelta(days=400)] * 2)
+    key, _secret = cube_world.key()
     IntakeWindow.objects.create(key=key, minute=NOW - timedelta(days=3), events=5)
     preview = {(row.step, row.table): row.rows for row in cleanup.preview(NOW)}
     assert preview[("archived_events", "cubes_archivedevent")] == 2

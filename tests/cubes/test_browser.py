@@ -22,21 +22,23 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def built(world):
+def built(cube_world):
     now = timezone.now()
-    offers = world.catalog()
-    newsletter = world.delivery("Spring newsletter with a rather long label to wrap")
+    offers = cube_world.catalog()
+    newsletter = cube_world.delivery("Spring newsletter with a rather long label to wrap")
     for days in range(0, 30, 2):
         moment = now - timedelta(days=days, hours=1)
-        world.propositions(offers[0], [moment] * 5, PropositionStatus.ACCEPTED, delivery=newsletter)
-        world.propositions(offers[1], [moment] * 3, PropositionStatus.REJECTED, space=world.spaces[0])
-    order, reset = world.event_type(), world.event_type("password_reset", "Password reset")
+        cube_world.propositions(offers[0], [moment] * 5, PropositionStatus.ACCEPTED, delivery=newsletter)
+        cube_world.propositions(
+            offers[1], [moment] * 3, PropositionStatus.REJECTED, space=cube_world.spaces[0]
+        )
+    order, reset = cube_world.event_type(), cube_world.event_type("password_reset", "Password reset")
     times = [now - timedelta(days=days) for days in range(30)]
-    world.archived(order, times * 3, EventStatus.SENT, processing=[2.0, 5.0])
-    world.archived(reset, times[:10], EventStatus.FAILED, channel="sms", processing=[40.0])
+    cube_world.archived(order, times * 3, EventStatus.SENT, processing=[2.0, 5.0])
+    cube_world.archived(reset, times[:10], EventStatus.FAILED, channel="sms", processing=[40.0])
     aggregates.rebuild(PROPOSITIONS, now)
     aggregates.rebuild(MESSAGE_CENTER, now)
-    return world
+    return cube_world
 
 
 def no_horizontal_scroll(page):

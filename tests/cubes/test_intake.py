@@ -21,10 +21,10 @@ ORDER = "order_confirmation"
 
 
 @pytest.fixture
-def secret(world):
-    world.event_type()
-    world.event_type("password_reset", "Password reset")
-    return world.key()[1]
+def secret(cube_world):
+    cube_world.event_type()
+    cube_world.event_type("password_reset", "Password reset")
+    return cube_world.key()[1]
 
 
 def push(client, body, secret=None, content_type="application/json", **headers):
@@ -118,7 +118,7 @@ def test_bad_bodies(client, secret):
     assert not Event.objects.exists()
 
 
-def test_a_key_is_required_and_a_revoked_one_is_refused(client, world, secret):
+def test_a_key_is_required_and_a_revoked_one_is_refused(client, cube_world, secret):
     event = {"type": ORDER, "email": "a@example.com"}
     response = push(client, event)
     assert response.status_code == 401 and response["WWW-Authenticate"] == "Bearer"
@@ -131,8 +131,8 @@ def test_a_key_is_required_and_a_revoked_one_is_refused(client, world, secret):
     assert Event.objects.count() == 1
 
 
-def test_only_a_hash_of_the_key_is_stored(world):
-    key, secret = world.key()
+def test_only_a_hash_of_the_key_is_stored(cube_world):
+    key, secret = cube_world.key()
     stored = IntakeKey.objects.filter(pk=key.pk).values_list("name", "prefix", "key_hash").get()
     assert secret not in " ".join(stored) and secret.startswith(stored[1])
     assert IntakeKey.objects.for_secret(secret) == key

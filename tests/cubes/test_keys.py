@@ -33,8 +33,8 @@ def test_a_key_needs_a_name_and_a_get_issues_nothing(administrator_client):
     assert not IntakeKey.objects.exists()
 
 
-def test_revoking_is_said_once(administrator_client, administrator, world):
-    key, _secret = world.key()
+def test_revoking_is_said_once(administrator_client, administrator, cube_world):
+    key, _secret = cube_world.key()
     response = administrator_client.post(f"{URL}{key.pk}/revoke/", follow=True)
     assert "revoked: it is refused from now on" in response.content.decode()
     key.refresh_from_db()
@@ -44,8 +44,8 @@ def test_revoking_is_said_once(administrator_client, administrator, world):
     assert administrator_client.post(f"{URL}999/revoke/").status_code == 404
 
 
-def test_only_administrators_see_and_manage_keys(client, make_operator, world):
-    key, _secret = world.key()
+def test_only_administrators_see_and_manage_keys(client, make_operator, cube_world):
+    key, _secret = cube_world.key()
     for group in ("Report readers", "Workflow supervisors", "Delivery operators", "Offer managers"):
         client.force_login(make_operator(group.replace(" ", "_"), groups=[group]))
         assert client.get(URL).status_code == 403

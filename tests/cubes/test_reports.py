@@ -23,24 +23,28 @@ TODAY = date(2026, 4, 14)
 
 
 @pytest.fixture
-def filled(world):
+def filled(cube_world):
     """Propositions and events over the last 40 days, both aggregates built."""
-    offers = world.catalog()
-    newsletter = world.delivery()
-    world.delivery('=HYPERLINK("http://evil")')  # a label a spreadsheet would run
+    offers = cube_world.catalog()
+    newsletter = cube_world.delivery()
+    cube_world.delivery('=HYPERLINK("http://evil")')  # a label a spreadsheet would run
     for days in range(0, 40, 3):
         moment = NOW - timedelta(days=days, hours=2)
-        world.propositions(offers[days % 3], [moment] * 4, PropositionStatus.ACCEPTED, delivery=newsletter)
-        world.propositions(offers[0], [moment] * 2, PropositionStatus.REJECTED, space=world.spaces[0])
-        world.propositions(offers[1], [moment] * 3, PropositionStatus.PRESENTED, delivery=newsletter)
-    order, reset = world.event_type(), world.event_type("password_reset", "Password reset")
+        cube_world.propositions(
+            offers[days % 3], [moment] * 4, PropositionStatus.ACCEPTED, delivery=newsletter
+        )
+        cube_world.propositions(
+            offers[0], [moment] * 2, PropositionStatus.REJECTED, space=cube_world.spaces[0]
+        )
+        cube_world.propositions(offers[1], [moment] * 3, PropositionStatus.PRESENTED, delivery=newsletter)
+    order, reset = cube_world.event_type(), cube_world.event_type("password_reset", "Password reset")
     times = [NOW - timedelta(days=days, hours=1) for days in range(40)]
-    world.archived(order, times * 2, EventStatus.SENT, processing=[2.0, 4.0, 9.0])
-    world.archived(reset, times[:20], EventStatus.FAILED, channel="sms", processing=[30.0])
-    world.archived(reset, times[:5], EventStatus.EXPIRED)
+    cube_world.archived(order, times * 2, EventStatus.SENT, processing=[2.0, 4.0, 9.0])
+    cube_world.archived(reset, times[:20], EventStatus.FAILED, channel="sms", processing=[30.0])
+    cube_world.archived(reset, times[:5], EventStatus.EXPIRED)
     aggregates.rebuild(PROPOSITIONS, NOW)
     aggregates.rebuild(MESSAGE_CENTER, NOW)
-    return world
+    return cube_world
 
 
 def figures(rows):
@@ -122,8 +126,8 @@ def test_percentiles_come_from_the_aggregate_at_its_own_grain(filled):
     assert report.totals["processing_time_p95"] is None  # percentiles do not add up
 
 
-def test_before_any_build_the_report_reads_the_facts(world):
-    world.archived(world.event_type(), [NOW - timedelta(days=1)] * 3)
+def test_before_any_build_the_report_reads_the_facts(cube_world):
+    cube_world.archived(cube_world.event_type(), [NOW - timedelta(days=1)] * 3)
     report = reports.build_report(MESSAGE_CENTER, Selection(("event_type",), "day"), ("events",))
     assert not report.source.aggregate and "has not been built yet" in report.source.reason
     assert report.totals["events"] == 3
