@@ -22,6 +22,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class ArchivedEventAdmin(ReadOnlyAdmin):
     list_display = [
         "id",
+        "event_id",
         "event_type",
         "channel",
         "status",
@@ -32,7 +33,7 @@ class ArchivedEventAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["status", "channel", "event_type"]
     list_select_related = ["event_type", "channel"]
-    search_fields = ["=id", "email", "mobile_phone"]
+    search_fields = ["=id", "=event_id", "email", "mobile_phone"]
     # Millions of rows: no full count on every page.
     show_full_result_count = False
 

@@ -1,9 +1,9 @@
 """The archive of Message Center events (Adobe's archived events, 360 days) and how it
 stays complete while the queue (campaign.Event) keeps events 30 days.
 
-- The intake writes each event to the queue and to the archive in one transaction,
-  with the same id: an event pushed through the intake is archived from its first
-  second, whatever happens to the queue later.
+- The intake writes each event to the queue and to the archive in one transaction
+  (the archived copy names its queue row in `event_id`): an event pushed through the
+  intake is archived from its first second, whatever happens to the queue later.
 - `sync()` copies the queue into the archive in one set-based statement: events that
   reached the queue another way (the admin, generated data) are added, and the
   archived copy of every queued event takes the queue's status, processing time, error
@@ -32,7 +32,7 @@ def sync_sql(vendor):
     changed = " OR ".join(f"{ARCHIVE}.{column} {distinct} excluded.{column}" for column in UPDATED)
     updates = ", ".join(f"{column} = excluded.{column}" for column in UPDATED)
     return f"""
-        INSERT INTO {ARCHIVE} (id, event_type_id, channel_id, status, email, mobile_phone, scheduled_at,
+        INSERT INTO {ARCHIVE} (event_id, event_type_id, channel_id, status, email, mobile_phone, scheduled_at,
                                profile_table, profile_id, created_at, processed_at, error_count, payload,
                                intake_key_id)
         SELECT queue.id, queue.event_type_id, queue.channel_id, queue.status, queue.email, '', NULL,
@@ -40,7 +40,7 @@ def sync_sql(vendor):
                queue.error_count, queue.payload, NULL
         FROM {QUEUE} AS queue
         WHERE true
-        ON CONFLICT (id) DO UPDATE SET {updates}
+        ON CONFLICT (event_id) DO UPDATE SET {updates}
         WHERE {changed}
     """
 

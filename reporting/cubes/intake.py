@@ -13,8 +13,8 @@ An event is a JSON object:
 A request holds one event (an object) or a batch (an array of objects). Every event
 is checked before anything is stored: one bad event refuses the whole request, with
 one error per problem naming the event's index and the field. Stored events go to the
-queue (campaign.Event, status pending) and to the archive, with the same id, in one
-transaction; their ids come back in order.
+queue (campaign.Event, status pending) and to the archive in one transaction; their
+archive ids come back in order.
 """
 
 import re
@@ -227,7 +227,8 @@ def count_against_limit(key, events, now, per_minute):
 
 
 def store(checked, key, now, per_minute):
-    """Store checked events in the queue and the archive; returns their ids in order."""
+    """Store checked events in the queue and the archive; returns their archive ids, in
+    order (Adobe's PushEvent returns the archived event's id: it lives 360 days)."""
     with transaction.atomic():
         count_against_limit(key, len(checked), now, per_minute)
         queued = Event.objects.bulk_create(
@@ -241,9 +242,9 @@ def store(checked, key, now, per_minute):
             )
             for event in checked
         )
-        ArchivedEvent.objects.bulk_create(
+        archived = ArchivedEvent.objects.bulk_create(
             ArchivedEvent(
-                id=row.pk,
+                event_id=row.pk,
                 event_type_id=event.event_type_id,
                 channel_id=event.channel_id,
                 status=EventStatus.PENDING,
@@ -257,4 +258,4 @@ def store(checked, key, now, per_minute):
             for row, event in zip(queued, checked, strict=True)
         )
         IntakeKey.objects.filter(pk=key.pk).update(last_used_at=now)
-    return [row.pk for row in queued]
+    return [row.pk for row in archived]

@@ -31,11 +31,14 @@ class ArchivedEventQuerySet(models.QuerySet):
 
 
 class ArchivedEvent(models.Model):
-    """A Message Center event as archived. Its id is the event's id in the queue
-    (campaign.Event): the intake writes both at once, and agg_messageCenter_full copies
-    the queue's later statuses (and any event written to the queue another way)."""
+    """A Message Center event as archived; its id is what the intake returns (Adobe's
+    PushEvent returns the archived event's id). `event_id` links it to its row in the
+    queue (campaign.Event) while that row lives: the intake writes both at once, and
+    agg_messageCenter_full copies the queue's later statuses (and any event written to
+    the queue another way) through it."""
 
-    id = models.BigIntegerField(_("event id"), primary_key=True)
+    # No foreign key: the queue row is purged after 30 days, the archive keeps 360.
+    event_id = models.BigIntegerField(_("queue event id"), null=True, blank=True)
     event_type = models.ForeignKey(EventType, on_delete=models.PROTECT, verbose_name=_("event type"))
     channel = models.ForeignKey(Channel, on_delete=models.PROTECT, verbose_name=_("channel"))
     status = models.CharField(_("status"), max_length=20, choices=EventStatus, default=EventStatus.PENDING)
@@ -67,6 +70,10 @@ class ArchivedEvent(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("archived Message Center event")
         verbose_name_plural = _("archived Message Center events")
+        constraints = [
+            # The sync's INSERT … ON CONFLICT (event_id) finds a queued event's copy.
+            models.UniqueConstraint(fields=["event_id"], name="cubes_archive_unique_event"),
+        ]
         indexes = [
             # cleanup purges by age; the cube's fact reads filter on the reception date.
             models.Index(fields=["created_at"], name="cubes_archive_created"),

@@ -19,9 +19,6 @@ NOW = datetime(2026, 4, 14, 8, 0, tzinfo=UTC)
 class CubeWorld:
     """Rows the way the platform has them, built in bulk."""
 
-    def __init__(self):
-        self._events = 0
-
     def channel(self, code):
         return Channel.objects.get(code=code)
 
@@ -61,12 +58,11 @@ class CubeWorld:
         return EventType.objects.get_or_create(name=name, defaults={"label": label})[0]
 
     def archived(self, event_type, times, status=EventStatus.SENT, channel="email", processing=None):
-        """Archived events received at `times`; `processing` seconds later processed."""
+        """Archived events received at `times`, processed `processing` seconds later
+        (in turn), whose queue rows are gone; returns their ids."""
         channel = self.channel(channel)
-        start = self._next_ids(len(times))
-        ArchivedEvent.objects.bulk_create(
+        rows = ArchivedEvent.objects.bulk_create(
             ArchivedEvent(
-                id=start + index,
                 event_type=event_type,
                 channel=channel,
                 status=status,
@@ -78,7 +74,7 @@ class CubeWorld:
             )
             for index, moment in enumerate(times)
         )
-        return list(range(start, start + len(times)))
+        return [row.pk for row in rows]
 
     def queued(self, event_type, times, status=EventStatus.PENDING, channel="email"):
         """Events in the queue only (written there some other way than the intake)."""
@@ -94,11 +90,6 @@ class CubeWorld:
             for moment in times
         )
         return [row.pk for row in rows]
-
-    def _next_ids(self, count):
-        # Far above the queue's own ids, which the intake shares.
-        self._events += count
-        return 1_000_000 + self._events - count
 
     def key(self, name="web shop"):
         return IntakeKey.issue(name, None, NOW)

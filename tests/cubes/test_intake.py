@@ -47,11 +47,11 @@ def test_one_event_is_stored_in_the_queue_and_the_archive_and_its_id_returned(cl
     }
     response = push(client, event, secret)
     assert response.status_code == 201, response.content
-    (event_id,) = response.json()["ids"]
-    queued = Event.objects.get(pk=event_id)
+    (archived_id,) = response.json()["ids"]
+    archived = ArchivedEvent.objects.get(pk=archived_id)
+    queued = Event.objects.get(pk=archived.event_id)
     assert (queued.status, queued.email, queued.channel.code) == ("pending", "ann@example.com", "email")
     assert queued.payload == {"order": "A-1042", "lines": [1, 2]}
-    archived = ArchivedEvent.objects.get(pk=event_id)
     assert archived.event_type.name == "order_confirmation"
     assert timezone.localtime(archived.scheduled_at).isoformat().startswith("2026-06-01T09:00:00")
     assert archived.intake_key.name == "web shop"
@@ -68,10 +68,16 @@ def test_a_batch_returns_every_id_in_order(client, secret):
     assert response.status_code == 201
     ids = response.json()["ids"]
     assert response.json()["count"] == 3 and ids == sorted(ids)
-    stored = {e.pk: (e.event_type.name, e.channel.code, e.email) for e in Event.objects.filter(pk__in=ids)}
-    assert stored[ids[1]] == ("password_reset", "sms", "+33 6 12 34 56 78")
-    assert ArchivedEvent.objects.get(pk=ids[1]).mobile_phone == "+33 6 12 34 56 78"
-    assert ArchivedEvent.objects.filter(pk__in=ids).count() == 3
+    archived = ArchivedEvent.objects.in_bulk(ids)
+    queue = Event.objects.in_bulk([archived[pk].event_id for pk in ids])
+    second = queue[archived[ids[1]].event_id]
+    assert (second.event_type.name, second.channel.code, second.email) == (
+        "password_reset",
+        "sms",
+        "+33 6 12 34 56 78",
+    )
+    assert archived[ids[1]].mobile_phone == "+33 6 12 34 56 78"
+    assert len(queue) == 3
 
 
 def test_an_unknown_event_type_is_refused_naming_the_field_and_nothing_is_stored(client, secret):
