@@ -319,14 +319,31 @@ def build_report(cube: Cube, selection: queries.Selection, measure_keys, limit=R
             label_maps[key].get(value, str(value))
             for key, value in zip(selection.dimensions, row.values, strict=True)
         )
-    if truncated:
+    periods = period_rows(cube, selection, measure_keys, source, rows, truncated, measures)
+    if not truncated:
+        total_components = add_up_rows(cube, measure_keys, rows)
+    elif periods is not None:  # every period, complete: they add up to the total
+        total_components = add_up_rows(cube, measure_keys, periods)
+    else:
         whole = grouped_for(cube, replace(selection, dimensions=(), level=None), source)
         total_components = _only_rolling(cube, measure_keys, whole.rows(measures)[0])
-    else:
-        total_components = add_up_rows(cube, measure_keys, rows)
     totals = queries.finish(cube, measure_keys, total_components)
-    chart = chart_data(cube, selection, measure_keys, source, rows, truncated, measures)
+    chart = chart_data(cube, selection, measure_keys, rows, periods)
     return Report(cube, selection, measure_keys, source, rows, truncated, totals, chart)
+
+
+def period_rows(cube, selection, measure_keys, source, rows, truncated, measures):
+    """One row per period (None without a date level): the rows themselves when they
+    are complete and not split by a dimension, the rows added up per period when they
+    are complete, otherwise a query grouped by period only."""
+    if not selection.level:
+        return None
+    if truncated:
+        records = grouped_for(cube, replace(selection, dimensions=()), source).rows(measures)
+        return _rows_from(cube, replace(selection, dimensions=()), measure_keys, records)
+    if not selection.dimensions:
+        return rows
+    return _periods_added_up(cube, measure_keys, rows)
 
 
 def _only_rolling(cube, measure_keys, record):
@@ -338,21 +355,13 @@ def _only_rolling(cube, measure_keys, record):
     return values
 
 
-def chart_data(cube, selection, measure_keys, source, rows, truncated, measures):
-    """{labels, datasets: [{label, unit, values}]}: per period when grouped by date
-    (rows added up per period), else per row (the first CHART_ROWS)."""
+def chart_data(cube, selection, measure_keys, rows, periods):
+    """{labels, datasets: [{label, unit, values}], by_period}: the measures that add up,
+    per period when grouped by date, else per row (the first CHART_ROWS)."""
     charted = [key for key in measure_keys if cube.measure(key).rolls_up]
     if not charted:
         return {}
-    if selection.level:
-        if truncated or selection.dimensions:
-            if truncated:
-                by_period = grouped_for(cube, replace(selection, dimensions=()), source).rows(measures)
-                periods = _rows_from(cube, queries.Selection(level=selection.level), measure_keys, by_period)
-            else:
-                periods = _periods_added_up(cube, measure_keys, rows)
-        else:
-            periods = rows
+    if periods is not None:
         labels = [period_label(row.period, selection.level) for row in periods]
         figures = [queries.finish(cube, charted, row.components) for row in periods]
     else:
@@ -368,7 +377,7 @@ def chart_data(cube, selection, measure_keys, source, rows, truncated, measures)
         }
         for key in charted
     ]
-    return {"labels": labels, "datasets": datasets, "by_period": bool(selection.level)}
+    return {"labels": labels, "datasets": datasets, "by_period": periods is not None}
 
 
 def _periods_added_up(cube, measure_keys, rows):

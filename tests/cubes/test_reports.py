@@ -206,3 +206,16 @@ def test_filters_narrow_the_report(filled, reader_client):
     report = page.context["report"]
     assert report.source.aggregate
     assert [(row.labels, row.figures["events"]) for row in report.rows] == [(("Failed",), 20)]
+
+
+@pytest.mark.parametrize("level", ["day", None])
+def test_a_report_cut_at_its_row_limit_keeps_whole_totals_and_chart(filled, level):
+    selection = Selection(("event_type", "channel"), level, start=TODAY - timedelta(days=30), end=TODAY)
+    measures = ("events", "sent", "processing_time")
+    whole = reports.build_report(MESSAGE_CENTER, selection, measures)
+    cut = reports.build_report(MESSAGE_CENTER, selection, measures, limit=2)
+    assert not whole.truncated and cut.truncated and len(cut.rows) == 2
+    assert cut.totals["events"] == whole.totals["events"] == 31 * 2 + 20 + 5
+    assert cut.totals["processing_time"] == pytest.approx(whole.totals["processing_time"])
+    if level:
+        assert cut.chart == whole.chart
