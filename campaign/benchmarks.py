@@ -1,6 +1,6 @@
 """Benchmark `cleanup`: purge half of the delivery logs, batched, against one DELETE.
 
-Data (campaign.benchmarking.generate_data): 10 million delivery logs over 18 months
+Data (campaign.devtools.benchmarking.generate_data): 10 million delivery logs over 18 months
 ("full"), or datagen's tiny sizes. The cutoff is the median event time, so that exactly
 the older half (about 5 million rows) is expired under the default retention of 180
 days; `NOW` is that median plus 180 days. Ours is the `delivery_logs` step of
@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from django.db import connection
 
 from . import cleanup
-from .benchmarking import Benchmark, generate_data, register
+from .devtools.benchmarking import Benchmark, generate_data, register
 from .models import PurgeSettings
 
 TABLES = ("recipients", "deliveries", "delivery_logs")

@@ -17,6 +17,7 @@ from workflows.plugins import (
 )
 
 from . import purge_steps
+from .devtools.datagen.tables import GENERATED_TABLES
 
 contributions = Contributions(
     purge_steps=[
@@ -258,4 +259,5 @@ contributions = Contributions(
         ),
     ],
     urls=Urls(prefix="platform", module="campaign.platform_urls"),
+    generated_tables=GENERATED_TABLES,
 )

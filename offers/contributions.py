@@ -15,6 +15,8 @@ from workflows.plugins import (
     RolePermissions,
 )
 
+from .datagen import GENERATED_TABLES
+
 contributions = Contributions(
     purge_steps=[
         PurgeStep.by_age(
@@ -87,4 +89,5 @@ contributions = Contributions(
             "offers.view_proposition",
         ),
     ],
+    generated_tables=GENERATED_TABLES,
 )

@@ -1,6 +1,6 @@
 """Benchmark `activeProfiles`: the daily active-profile run against hand-written SQL.
 
-Data (campaign.benchmarking.generate_data): 1 million recipients, 200,000 external
+Data (campaign.devtools.benchmarking.generate_data): 1 million recipients, 200,000 external
 profiles, 10 million delivery logs and 1 million Message Center events over 18 months
 ("full"), or datagen's "tiny" sizes. The active contacts are first built from every log
 up to the day before (the bootstrap, reported as a figure); what is measured is the
@@ -17,8 +17,8 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
 
-from campaign.benchmarking import Benchmark, generate_data, register
 from campaign.choices import ProfileTable
+from campaign.devtools.benchmarking import Benchmark, generate_data, register
 
 from . import activity
 from .models import ActiveContact, ActiveContactSync, ActiveProfileSnapshot

@@ -5,26 +5,19 @@ Months are calendar months in the platform's time zone: 12 months before 29 Febr
 local midnight stays midnight across daylight-saving changes.
 """
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from campaign.dates import add_months
+
 BILLING_DAY = 25  # the billing run's default day of the month; a period ends the day before
 
 
 def zone():
     return ZoneInfo(settings.TIME_ZONE)
-
-
-def add_months(day, months):
-    """`day` moved by `months` calendar months, clamped to the target month's end."""
-    index = day.year * 12 + (day.month - 1) + months
-    year, month = divmod(index, 12)
-    month += 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def months_before(moment, months):

@@ -2,7 +2,7 @@
 
 Children run `python -m celery -A campaign worker|beat` with campaign.settings_test
 (so they know the test workflows of tests/fixture_workflows) against the database this
-pytest process uses (campaign.processes.child_env builds its DATABASE_URL) and the
+pytest process uses (campaign.devtools.processes.child_env builds its DATABASE_URL) and the
 broker of the environment (CELERY_BROKER_URL / CELERY_BROKER_DIR). Each child gets its
 own process group, so stopping or killing it reaches the prefork pool too, and it is
 told to die with pytest (PR_SET_PDEATHSIG) so that even a killed test run leaves no
@@ -51,7 +51,7 @@ class Child:
         self.process = None
 
     def start(self):
-        from campaign.processes import BASE_DIR, die_with_parent
+        from campaign.devtools.processes import BASE_DIR, die_with_parent
 
         self._log = open(self.log_path, "wb")  # closed in stop() or kill()
         self.process = subprocess.Popen(
@@ -93,7 +93,7 @@ class Child:
         return self
 
     def _signal_group(self, signum):
-        from campaign.processes import signal_group
+        from campaign.devtools.processes import signal_group
 
         signal_group(self.process.pid, signum)
 
@@ -122,7 +122,7 @@ class Child:
 
 
 def celery_env(**extra):
-    from campaign.processes import BASE_DIR, child_env
+    from campaign.devtools.processes import BASE_DIR, child_env
 
     settings = {
         "DJANGO_SETTINGS_MODULE": "campaign.settings_test",
@@ -136,7 +136,7 @@ def celery_env(**extra):
 
 
 def worker(name, log_dir, queues=QUEUES, concurrency=2, **env):
-    from campaign.processes import celery_cmd
+    from campaign.devtools.processes import celery_cmd
 
     argv = [
         *celery_cmd("worker"),
@@ -154,7 +154,7 @@ def worker(name, log_dir, queues=QUEUES, concurrency=2, **env):
 
 def beat(name, log_dir, **env):
     """Start beat and wait until its scheduler has written its first heartbeat."""
-    from campaign.processes import celery_cmd
+    from campaign.devtools.processes import celery_cmd
     from workflows.models import BeatHeartbeat
 
     argv = [

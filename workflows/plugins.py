@@ -25,7 +25,7 @@ This module imports nothing of ours and no model: it is read by every layer.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -39,6 +39,8 @@ from django.db.models.expressions import Combinable
 from django.utils.module_loading import module_has_submodule
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
     from django.http import HttpRequest
     from django.utils.functional import _StrOrPromise as Text
 else:
@@ -252,8 +254,12 @@ class Generation(Protocol):
     the counts, the seed and `now`, and set-based SQL helpers so that no row is built
     in Python. `random(expression, salt)` is a deterministic pseudo-random whole number
     in SQL, `timestamp(offset)` a timestamp `offset` seconds after the window start,
+    `first_id(model)` the id of this run's first row of a model ("app_label.Model"),
     `dialect` the database's SQL spellings (series, expand, timestamp, greatest, least,
-    json, fence)."""
+    json, fence). `channels` are the platform's channels by code; `shared` holds what a
+    generator leaves for those that run after it (e.g. the delivery plan).
+    `bulk_load(model, rows)` wraps a large insert (PostgreSQL drops and rebuilds the
+    table's indexes and constraints around it)."""
 
     counts: Mapping[str, int]
     seed: int
@@ -261,6 +267,8 @@ class Generation(Protocol):
     window_start: int
     window_seconds: int
     dialect: Any
+    channels: Mapping[str, Any]
+    shared: MutableMapping[str, Any]
 
     def count(self, key: str) -> int: ...
 
@@ -275,6 +283,8 @@ class Generation(Protocol):
     def one(self, statement: str) -> Any: ...
 
     def insert_chunks(self, label: str, total: int, statement: Callable[[int, int], str]) -> int: ...
+
+    def bulk_load(self, model: str, rows: int) -> AbstractContextManager[None]: ...
 
 
 @dataclass(frozen=True)

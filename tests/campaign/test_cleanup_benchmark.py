@@ -3,8 +3,8 @@
 import pytest
 from django.db import connection
 
-from campaign import benchmarking
 from campaign.benchmarks import SAVED, STATE
+from campaign.devtools import benchmarking
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -1,5 +1,6 @@
-"""`manage.py generate_data` / campaign.datagen: exact counts, referential consistency,
-determinism, times in the window, every kind of row present, --truncate, bad input."""
+"""`manage.py generate_data` / campaign.devtools.datagen: exact counts, referential
+consistency, determinism, times in the window, every kind of row present, --truncate,
+bad input, tables declared by the apps."""
 
 from datetime import UTC, datetime
 from io import StringIO
@@ -10,8 +11,10 @@ from django.db import connection
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
 from django.db.models.functions import Length
 
-from campaign import datagen
 from campaign.choices import FailureType, LogStatus, ProfileTable, QuarantineStatus
+from campaign.devtools import datagen
+from campaign.devtools.datagen import sql as datagen_sql
+from campaign.management.commands.generate_data import Command as GenerateData
 from campaign.models import (
     Delivery,
     DeliveryLog,
@@ -25,13 +28,16 @@ from campaign.models import (
     TrackingUrl,
 )
 from offers.choices import EnvironmentKind, OfferStatus
-from offers.models import Category, Offer, OfferSpace, Proposition
+from offers.contributions import contributions as offers_contributions
+from offers.models import Category, Environment, Offer, OfferSpace, Proposition
+from workflows import plugins
+from workflows.plugins import Contributions, GeneratedTable, generated_tables
 
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 3, 1, 11, 0, tzinfo=UTC)
 NOW_ISO = "2026-03-01T12:00:00+01:00"  # the same instant
-TINY = datagen.PRESETS["tiny"]
+TINY = datagen.preset_counts("tiny")
 
 
 def generate(*args):
@@ -92,27 +98,27 @@ def fingerprint():
 def test_the_tiny_preset_creates_exactly_the_requested_counts():
     out = generate("--seed", "3")
     design_offers = Offer.objects.filter(environment__kind=EnvironmentKind.DESIGN)
-    assert Recipient.objects.count() == TINY.recipients
-    assert ExternalProfile.objects.count() == TINY.external_profiles
+    assert Recipient.objects.count() == TINY["recipients"]
+    assert ExternalProfile.objects.count() == TINY["external_profiles"]
     assert dict(ExternalProfile.objects.values_list("kind").annotate(n=Count("id"))) == {
         "cookie": 30,
         "customer": 18,
         "mobile": 12,
     }
-    assert Delivery.objects.count() == TINY.deliveries
-    assert DeliveryLog.objects.count() == TINY.delivery_logs
-    assert TrackingUrl.objects.count() == TINY.tracking_urls
-    assert TrackingHit.objects.count() == TINY.tracking_hits
-    assert EventType.objects.count() == TINY.event_types
-    assert Event.objects.count() == TINY.events
-    assert Quarantine.objects.count() == TINY.quarantine
-    assert Category.objects.filter(environment__kind=EnvironmentKind.DESIGN).count() == TINY.categories
-    assert OfferSpace.objects.filter(environment__kind=EnvironmentKind.DESIGN).count() == TINY.offer_spaces
-    assert design_offers.count() == TINY.offers
-    assert Proposition.objects.count() == TINY.propositions
+    assert Delivery.objects.count() == TINY["deliveries"]
+    assert DeliveryLog.objects.count() == TINY["delivery_logs"]
+    assert TrackingUrl.objects.count() == TINY["tracking_urls"]
+    assert TrackingHit.objects.count() == TINY["tracking_hits"]
+    assert EventType.objects.count() == TINY["event_types"]
+    assert Event.objects.count() == TINY["events"]
+    assert Quarantine.objects.count() == TINY["quarantine"]
+    assert Category.objects.filter(environment__kind=EnvironmentKind.DESIGN).count() == TINY["categories"]
+    assert OfferSpace.objects.filter(environment__kind=EnvironmentKind.DESIGN).count() == TINY["offer_spaces"]
+    assert design_offers.count() == TINY["offers"]
+    assert Proposition.objects.count() == TINY["propositions"]
     # The live environment holds what a past offerMgt run deployed: every category and
     # space, and a copy of each design offer in status "live".
-    assert Category.objects.filter(environment__kind=EnvironmentKind.LIVE).count() == TINY.categories
+    assert Category.objects.filter(environment__kind=EnvironmentKind.LIVE).count() == TINY["categories"]
     live = Offer.objects.filter(environment__kind=EnvironmentKind.LIVE)
     assert live.count() == design_offers.filter(status=OfferStatus.LIVE).count() > 0
     assert not live.exclude(design_offer__status=OfferStatus.LIVE).exists()
@@ -308,14 +314,14 @@ def test_truncate_empties_the_generated_tables_first():
     listed = RecipientList.objects.create(name="VIP")
     listed.recipients.add(Recipient.objects.first())
     generate("--seed", "1")  # appends after the existing ids: unique constraints hold
-    assert Recipient.objects.count() == 2 * TINY.recipients
-    assert DeliveryLog.objects.count() == 2 * TINY.delivery_logs
-    assert Quarantine.objects.count() == 2 * TINY.quarantine
+    assert Recipient.objects.count() == 2 * TINY["recipients"]
+    assert DeliveryLog.objects.count() == 2 * TINY["delivery_logs"]
+    assert Quarantine.objects.count() == 2 * TINY["quarantine"]
     assert not DeliveryLog.objects.exclude(profile_table=F("delivery__profile_table")).exists()
     out = generate("--seed", "1", "--truncate")
     counts = table_counts()
-    assert counts["Recipient"] == TINY.recipients and counts["DeliveryLog"] == TINY.delivery_logs
-    assert counts["Quarantine"] == TINY.quarantine and counts["TrackingHit"] == TINY.tracking_hits
+    assert counts["Recipient"] == TINY["recipients"] and counts["DeliveryLog"] == TINY["delivery_logs"]
+    assert counts["Quarantine"] == TINY["quarantine"] and counts["TrackingHit"] == TINY["tracking_hits"]
     assert Recipient.objects.aggregate(first=Min("id"))["first"] == 1  # ids restart
     assert RecipientList.objects.get().recipients.count() == 0  # links to emptied rows go too
     assert "truncate" in out
@@ -343,13 +349,13 @@ def test_bad_input_is_refused_with_a_clear_message_and_changes_nothing():
 
 
 def test_the_api_takes_counts_or_a_preset_name():
-    counts = datagen.Counts(recipients=30, deliveries=5, delivery_logs=100, event_types=1, events=10)
+    counts = {"recipients": 30, "deliveries": 5, "delivery_logs": 100, "event_types": 1, "events": 10}
     result = datagen.generate(counts, seed=11, now=NOW)
     assert result.rows["recipients"] == 30 and result.rows["delivery_logs"] == 100
     assert result.rows["tracking_hits"] == 0 and result.total_seconds > 0
     assert Recipient.objects.count() == 30 and not Proposition.objects.exists()
-    assert datagen.Counts(recipients=-1).errors() == ["counts must be whole numbers >= 0: recipients=-1"]
-    assert datagen.Counts(propositions=3, offers=1, categories=1, recipients=1).errors() == []
+    assert datagen.count_problems({"recipients": -1}) == ["counts must be whole numbers >= 0: recipients=-1"]
+    assert datagen.count_problems({"propositions": 3, "offers": 1, "categories": 1, "recipients": 1}) == []
     with pytest.raises(datagen.GenerationError, match="unknown preset 'nope'"):
         datagen.generate("nope", now=NOW)
     with pytest.raises(datagen.GenerationError, match="aware"):
@@ -365,17 +371,17 @@ def test_window_start_clamps_the_day_of_month():
 def test_the_demo_preset_fills_every_table():
     out = StringIO()
     call_command("generate_data", "--preset", "demo", "--now", NOW_ISO, stdout=out)
-    demo = datagen.PRESETS["demo"]
-    assert DeliveryLog.objects.count() == demo.delivery_logs
-    assert Recipient.objects.count() == demo.recipients
-    assert Proposition.objects.count() == demo.propositions
+    demo = datagen.preset_counts("demo")
+    assert DeliveryLog.objects.count() == demo["delivery_logs"]
+    assert Recipient.objects.count() == demo["recipients"]
+    assert Proposition.objects.count() == demo["propositions"]
     assert Event.objects.filter(status="pending").exists()
 
 
 @pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the bulk-load path is PostgreSQL's")
 def test_a_bulk_load_rebuilds_the_same_indexes_and_constraints(monkeypatch):
-    monkeypatch.setattr(datagen, "BULK_LOAD_MIN_ROWS", 100)
+    monkeypatch.setattr(datagen_sql, "BULK_LOAD_MIN_ROWS", 100)
     tables = [m._meta.db_table for m in datagen.generated_models()]
 
     def schema():
@@ -397,7 +403,7 @@ def test_a_bulk_load_rebuilds_the_same_indexes_and_constraints(monkeypatch):
     out = generate("--seed", "12", "--truncate")
     assert "indexes and" in out and "constraints rebuilt" in out
     assert schema() == before
-    assert DeliveryLog.objects.count() == TINY.delivery_logs
+    assert DeliveryLog.objects.count() == TINY["delivery_logs"]
     assert not DeliveryLog.objects.exclude(profile_table=F("delivery__profile_table")).exists()
 
 
@@ -405,4 +411,108 @@ def test_counts_given_on_the_command_line_replace_only_those_of_the_preset():
     generate("--seed", "13", "--recipients", "150", "--quarantine", "0")
     counts = table_counts()
     assert counts["Recipient"] == 150 and counts["Quarantine"] == 0
-    assert counts["DeliveryLog"] == TINY.delivery_logs and counts["Event"] == TINY.events
+    assert counts["DeliveryLog"] == TINY["delivery_logs"] and counts["Event"] == TINY["events"]
+
+
+def test_the_tables_an_app_declares_are_generated_with_an_option_each():
+    """The offers app declares its tables in offers/contributions.py: generate_data knows
+    them (an option each, rows per preset) without the core naming them."""
+    declared = {table.key: table for table in generated_tables()}
+    assert [key for key in declared if key in ("categories", "offer_spaces", "offers", "propositions")] == [
+        "categories",
+        "offer_spaces",
+        "offers",
+        "propositions",
+    ]
+    assert declared["propositions"].models == ("offers.Proposition",)
+    assert declared["propositions"].requires == ("offers", "recipients")
+    assert {table.key for table in offers_contributions.generated_tables} == {
+        "categories",
+        "offer_spaces",
+        "offers",
+        "propositions",
+    }
+    parser = GenerateData().create_parser("manage.py", "generate_data")
+    options = {action.dest: action.option_strings for action in parser._actions}
+    assert options["offer_spaces"] == ["--offer-spaces"] and options["propositions"] == ["--propositions"]
+    assert options["delivery_logs"] == ["--delivery-logs"] and options["quarantine"] == ["--quarantine"]
+    assert "environments" not in options  # made whenever categories or spaces are, no count of its own
+
+    out = generate(
+        "--seed", "14", "--categories", "4", "--offer-spaces", "2", "--offers", "7", "--propositions", "90"
+    )
+    assert "propositions" in out and "90 rows" in out
+    design = EnvironmentKind.DESIGN
+    assert Category.objects.filter(environment__kind=design).count() == 4
+    assert OfferSpace.objects.filter(environment__kind=design).count() == 2
+    assert Offer.objects.filter(environment__kind=design).count() == 7
+    assert Proposition.objects.count() == 90
+    assert Proposition.objects.exclude(delivery=None).count() == 90 * 60 // 100  # from the delivery plan
+    with pytest.raises(CommandError, match="propositions needs offers > 0"):
+        generate("--offers", "0", "--truncate")
+
+
+def test_without_offer_tables_no_environment_is_made_and_unknown_tables_are_refused():
+    counts = {"recipients": 20, "deliveries": 3, "delivery_logs": 50}
+    result = datagen.generate(counts, seed=15, now=NOW)
+    assert result.rows["delivery_logs"] == 50 and result.rows["categories"] == 0
+    assert not Environment.objects.exists() and not Category.objects.exists()
+    with pytest.raises(datagen.GenerationError, match="unknown table.s. widgets; known: recipients, "):
+        datagen.generate({"widgets": 3}, now=NOW)
+    with pytest.raises(datagen.GenerationError, match="unknown table.s. widgets"):
+        datagen.preset_counts("tiny", widgets=3)
+
+
+def test_a_table_declared_by_any_app_gets_the_generation_context(monkeypatch):
+    """A declaration in some app's contributions.py (here a test one) is generated in its
+    order slot, with the counts, the first ids and the shared state of the run."""
+    seen = {}
+
+    def widgets(generation):
+        seen["plan"] = generation.shared["campaign.delivery_plan"].table
+        seen["first"] = generation.first_id("campaign.EventType")
+        seen["event_types"] = generation.count("event_types")
+        return generation.sql(
+            "INSERT INTO campaign_eventtype (id, name, label) "
+            f"SELECT {generation.first_id('campaign.EventType') + 100} + i, 'widget_' || i, 'Widget' "
+            f"FROM {generation.dialect.series(1, generation.count('widgets'))}"
+        )
+
+    table = GeneratedTable("widgets", 950, "widgets", (), {"tiny": 5, "demo": 5, "bench": 5}, widgets)
+    declared = plugins.by_app()
+    monkeypatch.setattr(
+        plugins, "by_app", lambda: (*declared, ("fixture_workflows", Contributions(generated_tables=[table])))
+    )
+    parser = GenerateData().create_parser("manage.py", "generate_data")
+    assert any(action.option_strings == ["--widgets"] for action in parser._actions)
+    out = generate("--seed", "16", "--widgets", "3")
+    assert "widgets" in out and seen == {
+        "plan": "datagen_plan",
+        "first": 1,
+        "event_types": TINY["event_types"],
+    }
+    assert EventType.objects.filter(name__startswith="widget_").count() == 3
+
+
+def test_without_the_offers_app_its_tables_are_unknown(settings):
+    # (The test app tests.plugin_probe declares a table too: it is left out here.)
+    settings.INSTALLED_APPS = [
+        app for app in settings.INSTALLED_APPS if app not in ("offers", "tests.plugin_probe")
+    ]
+    assert [table.key for table in generated_tables()] == [
+        "recipients",
+        "external_profiles",
+        "deliveries",
+        "delivery_logs",
+        "tracking_urls",
+        "tracking_hits",
+        "event_types",
+        "events",
+        "quarantine",
+    ]
+    assert "propositions" not in datagen.preset_counts("tiny")
+    out = generate("--seed", "17", "--truncate")
+    assert "delivery_logs" in out and "propositions" not in out and "categories" not in out
+    assert DeliveryLog.objects.count() == TINY["delivery_logs"]
+    with pytest.raises(CommandError, match="unrecognized arguments: --propositions"):
+        generate("--propositions", "3")

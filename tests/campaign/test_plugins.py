@@ -66,10 +66,12 @@ def test_its_setting_is_on_the_settings_screen_and_audited(administrator_client,
     html = administrator_client.get(url).content.decode()
     assert "Plug-in probe" in html and "Probe threshold" in html
     assert configuration.value("plugin_probe.threshold") == 5
-    response = administrator_client.post(url, {"plugin_probe__threshold": "11"})
+    form = administrator_client.get(url).context["form"]
+    data = {name: field.initial for name, field in form.fields.items()}  # every app's settings as they are
+    response = administrator_client.post(url, {**data, "plugin_probe__threshold": "11"})
     assert response.status_code == 200 and "less than or equal to 10" in response.content.decode()
     assert configuration.value("plugin_probe.threshold") == 5
-    assert administrator_client.post(url, {"plugin_probe__threshold": "7"}).status_code == 302
+    assert administrator_client.post(url, {**data, "plugin_probe__threshold": "7"}).status_code == 302
     assert configuration.value("plugin_probe.threshold") == 7
     change = SettingChange.objects.get(key="plugin_probe.threshold")
     assert (change.before, change.after, change.changed_by) == ("5", "7", administrator)
@@ -108,3 +110,21 @@ def test_its_public_endpoint_needs_no_login(client):
     response = client.get(reverse("plugin_probe_public:ping"))
     assert reverse("plugin_probe_public:ping") == "/p/probe/ping"
     assert response.status_code == 200 and response.content == b"probe pong"
+
+
+def test_its_worker_queue_is_consumed_by_runall():
+    from campaign.management.commands.runall import declared_queues
+
+    assert "probe" in declared_queues()
+    assert {"default", "long"} <= set(declared_queues())
+
+
+def test_generate_data_fills_its_table_and_has_an_option_for_it():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("generate_data", "--preset", "tiny", "--probe-rows", "12", "--seed", "3", stdout=out)
+    assert ProbeRow.objects.count() == 12
+    assert ProbeRow.objects.filter(delivery__isnull=False).count() == 12  # each on a generated delivery

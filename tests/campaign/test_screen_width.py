@@ -1,6 +1,8 @@
 """No screen scrolls sideways at 1,280 px, in English or in French: every page the
 explorer links to (all of them, for an administrator) and the pages one click below."""
 
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
@@ -26,33 +28,16 @@ def explorer_urls(user):
     return urls
 
 
+SCRIPT = (Path(__file__).parent / "screen_width.js").read_text()
+
+
 def widest(page):
-    """The deepest elements that stick out on the right (to say what to fix)."""
-    return page.evaluate(
-        """() => {
-            const out = [];
-            for (const el of document.querySelectorAll('body *')) {
-                const r = el.getBoundingClientRect();
-                if (r.right > %d + 1 && ![...el.children].some(c => c.getBoundingClientRect().right > %d + 1)) {
-                    out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-                             (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ')[0] : '') +
-                             ' ' + Math.round(r.left) + '-' + Math.round(r.right) + ' ' + (el.textContent || '').trim().slice(0, 30));
-                }
-            }
-            return out.slice(0, 4);
-        }"""
-        % (WIDTH, WIDTH)
-    )
+    return page.evaluate(SCRIPT, {"limit": WIDTH, "what": "offenders"})
 
 
 def overflow(page, url):
-    """The page's width, or more when a table scrolls sideways inside its box."""
     page.goto(url)
-    return page.evaluate(
-        """() => Math.max(document.documentElement.scrollWidth, ...[...document.querySelectorAll(
-            '.results, .module, table')].map(el => el.scrollWidth > el.clientWidth + 1 ? %d + el.scrollWidth - el.clientWidth : 0))"""
-        % WIDTH
-    )
+    return page.evaluate(SCRIPT, {"limit": WIDTH, "what": "width"})
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])

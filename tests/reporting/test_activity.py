@@ -8,10 +8,11 @@ import pytest
 import time_machine
 
 from campaign.choices import EventStatus, ExternalProfileKind, LogStatus, ProfileTable
+from campaign.dates import add_months
 from campaign.models import DeliveryLog
 from reporting import activity
 from reporting.models import ActiveContact, ActiveProfileSnapshot, ImmutableError
-from reporting.periods import add_months, months_before
+from reporting.periods import months_before
 from workflows.choices import RunStatus, Trigger
 from workflows.engine import execute
 from workflows.registry import get_spec

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils.module_loading import autodiscover_modules
 
-from campaign import benchmarking
+from campaign.devtools import benchmarking
 
 
 class Command(BaseCommand):

@@ -1,28 +1,33 @@
 """`manage.py generate_data`: fill the database with a consistent synthetic data set."""
 
-from dataclasses import fields, replace
 from datetime import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from campaign import datagen
+from campaign.devtools import datagen
+from workflows.plugins import generated_tables
+
+
+def option_name(key):
+    """The command-line option of a generated table: delivery_logs -> --delivery-logs."""
+    return f"--{key.replace('_', '-')}"
 
 
 class Command(BaseCommand):
     help = (
-        "Generate a consistent synthetic data set (profiles, deliveries and logs, tracking, Message Center "
-        "events, offers, propositions, quarantine) from a preset and/or counts and a seed, set-based in the "
-        "database. Same seed and counts on the same starting state give the same data."
+        "Generate a consistent synthetic data set (the tables the installed apps declare, one count "
+        "option each) from a preset and/or counts and a seed, set-based in the database. Same seed and "
+        "counts on the same starting state give the same data."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--preset", choices=sorted(datagen.PRESETS), default="demo", help="base counts (default: demo)"
         )
-        for f in fields(datagen.Counts):
+        for table in generated_tables():
             parser.add_argument(
-                f"--{f.name.replace('_', '-')}", dest=f.name, type=int, metavar="N", help=f"rows of {f.name}"
+                option_name(table.key), dest=table.key, type=int, metavar="N", help=f"rows of {table.label}"
             )
         parser.add_argument(
             "--seed", type=int, default=1, help="seed of the pseudo-random values (default: 1)"
@@ -38,12 +43,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, preset, seed, now, truncate, **options):
         overrides = {
-            f.name: options[f.name] for f in fields(datagen.Counts) if options.get(f.name) is not None
+            table.key: options[table.key]
+            for table in generated_tables()
+            if options.get(table.key) is not None
         }
-        counts = replace(datagen.PRESETS[preset], **overrides)
         moment = self.parse_now(now) if now else timezone.now()
         out = self.stdout if options["verbosity"] >= 1 else None
         try:
+            counts = datagen.preset_counts(preset, **overrides)
             datagen.generate(counts, seed=seed, now=moment, stdout=out, truncate=truncate)
         except datagen.GenerationError as error:
             raise CommandError(str(error)) from None

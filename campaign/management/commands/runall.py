@@ -7,11 +7,21 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from campaign.processes import BASE_DIR, celery_cmd, die_with_parent, manage_py, signal_group
+from campaign.devtools.processes import BASE_DIR, celery_cmd, die_with_parent, manage_py, signal_group
+from workflows import plugins
+from workflows.api import workflow_queues
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 # Celery's warm shutdown lets a running task finish; past this, the rest is killed.
 GRACE_SECONDS = 20
+
+
+def declared_queues():
+    """The queues the installed workflows run on, then those the apps declare for their
+    workers; Celery's default queue when there is none (a worker needs one)."""
+    found = list(workflow_queues())
+    found += [queue.name for queue in plugins.queues() if queue.name not in found]
+    return found or [settings.CELERY_TASK_DEFAULT_QUEUE]
 
 
 class Command(BaseCommand):
@@ -23,10 +33,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--addr", default="127.0.0.1:8000", help="web address (127.0.0.1:8000)")
-        parser.add_argument("--queues", default="default,long", help="worker queues (default,long)")
+        parser.add_argument(
+            "--queues",
+            help="worker queues, comma-separated (default: those of the installed workflows and the "
+            "worker queues the apps declare)",
+        )
         parser.add_argument("--concurrency", type=int, default=2, help="worker processes (2)")
 
     def handle(self, *args, addr, queues, concurrency, **options):
+        queues = queues or ",".join(declared_queues())
         run_dir = settings.VAR_DIR / "run"
         run_dir.mkdir(parents=True, exist_ok=True)
         commands = {

@@ -16,14 +16,14 @@ BASE_DIR = Path(settings.BASE_DIR)
 
 def database_url():
     """A DATABASE_URL naming the database this process is connected to right now."""
-    s = connection.settings_dict
+    database = connection.settings_dict
     if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(s['NAME']).resolve()}"
-    user = s.get("USER") or ""
-    password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
+        return f"sqlite:///{Path(database['NAME']).resolve()}"
+    user = database.get("USER") or ""
+    password = f":{database['PASSWORD']}" if database.get("PASSWORD") else ""
     auth = f"{user}{password}@" if user else ""
-    port = f":{s['PORT']}" if s.get("PORT") else ""
-    return f"postgres://{auth}{s.get('HOST') or '127.0.0.1'}{port}/{s['NAME']}"
+    port = f":{database['PORT']}" if database.get("PORT") else ""
+    return f"postgres://{auth}{database.get('HOST') or '127.0.0.1'}{port}/{database['NAME']}"
 
 
 def child_env(**extra):

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from .processes import child_env, manage_py
 
 REGISTRY = {}
-# Each scale's sizes are those of a campaign.datagen preset.
+# Each scale's sizes are those of a campaign.devtools.datagen preset.
 SCALES = {"full": "bench", "tiny": "tiny"}
 
 
@@ -83,12 +83,13 @@ class Benchmark:
 
 
 def generate_data(scale, tables, seed, now):
-    """Empty the generated tables, then fill `tables` (names of datagen.Counts fields)
-    as the preset of `scale` does; the other tables stay empty. Returns datagen's Result."""
-    from . import datagen  # only when a benchmark runs: it is a large module
+    """Empty the generated tables, then fill `tables` (keys of generated tables, e.g.
+    "delivery_logs") as the preset of `scale` does; the other tables stay empty.
+    Returns datagen's Result (GenerationError names a table nobody declares)."""
+    from . import datagen
 
-    preset = datagen.PRESETS[SCALES[scale]]
-    counts = datagen.Counts(**{table: getattr(preset, table) for table in tables})
+    preset = datagen.preset_counts(SCALES[scale])
+    counts = {table: preset.get(table, 0) for table in tables}
     return datagen.generate(counts, seed=seed, now=now, truncate=True)
 
 
