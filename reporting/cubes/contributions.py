@@ -1,7 +1,8 @@
 """What the cubes app brings to the platform through the plug-in points: its two cubes,
 the purge of archived events (and of its own bookkeeping), their retention, the intake
-settings, the permissions of report readers and offer managers, the Reports folder of
-the explorer, its pages and its public intake endpoint."""
+settings, its tables for `generate_data` and the demo, the permissions of report
+readers and offer managers, the Reports folder of the explorer, its pages and its
+public intake endpoint."""
 
 from datetime import timedelta
 
@@ -12,6 +13,7 @@ from workflows.plugins import (
     DataClass,
     ExplorerEntry,
     ExplorerFolder,
+    GeneratedTable,
     PurgeStep,
     Role,
     RolePermissions,
@@ -20,6 +22,7 @@ from workflows.plugins import (
     Urls,
 )
 
+from . import generation
 from .definitions import CUBES
 
 # Rate-limit counters are only read for the current minute.
@@ -130,6 +133,28 @@ contributions = Contributions(
             _("Event intake API keys"),
             "cubes:intake_keys",
             "cubes.view_intakekey",
+        ),
+    ],
+    generated_tables=[
+        GeneratedTable(
+            key="archived_events",
+            order=1500,
+            label="archived Message Center events (besides the queue's own)",
+            models=("cubes.ArchivedEvent",),
+            # With the queue's 1,000,000 events, "bench" archives 5,000,000.
+            counts={"tiny": 600, "demo": 20_000, "bench": 4_000_000},
+            generate=generation.archived_events,
+            requires=("event_types",),
+        ),
+        GeneratedTable(
+            key="cube_aggregates",
+            order=1600,
+            label="cube aggregates (1: build them as their workflows do)",
+            models=("cubes.PropositionAggregate", "cubes.MessageCenterAggregate", "cubes.AggregateBuild"),
+            # The benchmarks build them themselves.
+            counts={"tiny": 1, "demo": 1, "bench": 0},
+            generate=generation.cube_aggregates,
+            requires=("archived_events",),
         ),
     ],
     urls=Urls(prefix="cubes", module="reporting.cubes.urls"),
