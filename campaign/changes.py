@@ -109,6 +109,17 @@ def horizon(source):
         return int(cursor.fetchone()[0])
 
 
+def own_writes():
+    """The change order of the rows this transaction wrote itself (visible to it, and
+    final as far as it is concerned), or None: PostgreSQL only, and only once it wrote.
+    A read may add them to its window (a test writes and reads in one transaction)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id_if_assigned()::text::bigint")
+        return cursor.fetchone()[0]
+
+
 @dataclass(frozen=True)
 class Unread:
     """The change orders a consumer has not read: [start, end). start None: the

@@ -60,8 +60,14 @@ ACTIVITY_FROM_MESSAGES = f"""
       AND event.profile_id IS NOT NULL AND event.profile_table <> '' AND {{which}}
 """
 # Which rows a read takes, by change order (the alias is the source's in the SELECTs).
-CHANGED = "{alias}.change_order >= %({source}_start)s AND {alias}.change_order < %({source}_end)s"
-EVERYTHING = "({alias}.change_order IS NULL OR {alias}.change_order < %({source}_end)s)"
+CHANGED = (
+    "(({alias}.change_order >= %({source}_start)s AND {alias}.change_order < %({source}_end)s) "
+    "OR {alias}.change_order = %(own_writes)s)"
+)
+EVERYTHING = (
+    "({alias}.change_order IS NULL OR {alias}.change_order < %({source}_end)s "
+    "OR {alias}.change_order = %(own_writes)s)"
+)
 # The first read after the upgrade from time marks: rows written since (change order)
 # and rows written before with a recent event time.
 SINCE_TIME_MARK = (
@@ -126,7 +132,12 @@ def _activity(windows, time_marks):
 
 
 def _parameters(now, first_read, windows, time_marks):
-    parameters = {"now": _db(now), "first_read": _db(first_read), "processed": EventStatus.PROCESSED}
+    parameters = {
+        "now": _db(now),
+        "first_read": _db(first_read),
+        "processed": EventStatus.PROCESSED,
+        "own_writes": changes.own_writes(),
+    }
     for source, window in windows.items():
         parameters[f"{source}_start"] = window.start
         parameters[f"{source}_end"] = window.end
@@ -184,8 +195,13 @@ def _bootstrap(cursor, activity, parameters):
     written = _execute(
         cursor, f"{INTO_CONTACTS} {GROUPED.format(activity=activity, when='at <= %(now)s')}", parameters
     )
-    for statement in rebuild:
-        cursor.execute(statement)
+    if rebuild:
+        # The channel key's check is deferred to the commit: run it now, or PostgreSQL
+        # refuses to build an index on a table with checks pending.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for statement in rebuild:
+            cursor.execute(statement)
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     return written
 
 

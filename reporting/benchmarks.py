@@ -1,15 +1,25 @@
-"""Benchmark `activeProfiles`: the daily active-profile run against hand-written SQL.
+"""Benchmark `activeProfiles`: the active-profile workflow against the direct count.
 
-Data (campaign.devtools.benchmarking.generate_data): 1 million recipients, 200,000 external
-profiles, 10 million delivery logs and 1 million Message Center events over 18 months
-("full"), or datagen's "tiny" sizes. The active contacts are first built from every log
-up to the day before (the bootstrap, reported as a figure); what is measured is the
-daily run at `NOW`: fold the last day of logs and messages into the active contacts,
-count per profile table and per channel, store the snapshot (ours, through
-reporting.activity) against the same upkeep statements and the best count query we
-could write by hand. `reset()` restores the active contacts as they were before our run
-(from temporary copies), so both do the same work. The count alone is also timed for
-each, as figures.
+Data (campaign.devtools.benchmarking.generate_data): 1 million recipients, 200,000
+external profiles, 10 million delivery logs and 1 million Message Center events over 18
+months ("full"), or datagen's "tiny" sizes, generated up to `NOW`.
+
+The baseline is the best direct count over the logs and messages we could write by
+hand (`DIRECT_COUNT`: one pass over the window's logs and processed messages, the
+channels that do not count left out, distinct profiles per profile table and per
+channel) plus the profiles per table: what a platform without the active-contacts table
+would run every day.
+
+1. The bootstrap, measured in `prepare()`: the first run on an existing database
+   (empty active contacts, every log and message of the window), built in bulk, against
+   the direct count over the same data. Target: at most 2× the direct count.
+2. The daily run, measured as ours (in a child process, its peak memory reported): the
+   last day of logs is written after the bootstrap (set aside before it and inserted
+   again, so it has new change orders, like the day's traffic); ours folds those rows
+   into the active contacts, counts and stores the snapshot. Target: below the direct
+   count (ratio < 1). `reset()` restores the active contacts and read marks as the
+   bootstrap left them, so the baseline starts from the same database.
+Both must give the same figures.
 """
 
 import time
@@ -17,53 +27,92 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
 
-from campaign.choices import ProfileTable
+from campaign.choices import EventStatus, ProfileTable
 from campaign.devtools.benchmarking import Benchmark, generate_data, register
+from campaign.models import ReadMark
 
 from . import activity
-from .models import ActiveContact, ActiveContactSync, ActiveProfileSnapshot
+from .models import ActiveContact, ActiveContactPending, ActiveContactSync, ActiveProfileSnapshot
 
 NOW = datetime(2026, 6, 10, 23, 0, tzinfo=UTC)  # 01:00 in Paris, the daily slot
 WINDOW_MONTHS = 12
-COPY = "bench_activecontact_copy"
-MARKS_COPY = "bench_activecontactsync_copy"
-
+DAY = timedelta(days=1)
 GENERATED = ("recipients", "external_profiles", "deliveries", "delivery_logs", "event_types", "events")
+TABLES = ProfileTable.values
+# Temporary copies (this session only): the day's logs, and the state after the bootstrap.
+DAY_LOGS = "bench_day_logs"
+COPIES = {
+    ActiveContact._meta.db_table: "bench_activecontact_copy",
+    ActiveContactPending._meta.db_table: "bench_pending_copy",
+    ReadMark._meta.db_table: "bench_readmark_copy",
+}
 
-# The hand-written count, run once per profile table (the fastest form we found: a
-# single statement grouped by table makes PostgreSQL walk the unique index in profile
-# order with random heap reads, several times slower). Rows are unique per profile and
-# channel: a channel's figure is a plain count, the table's a distinct count.
-BASELINE_COUNT = """
-SELECT COUNT(DISTINCT a.profile_id),
-       COUNT(*) FILTER (WHERE c.code = 'email'), COUNT(*) FILTER (WHERE c.code = 'sms'),
-       COUNT(*) FILTER (WHERE c.code = 'push'), COUNT(*) FILTER (WHERE c.code = 'mail')
-FROM reporting_activecontact a JOIN campaign_channel c ON c.id = a.channel_id
-WHERE c.counts_for_billing AND a.profile_table = %(table)s
-  AND a.last_activity_at >= %(start)s AND a.last_activity_at <= %(end)s
+DIRECT_COUNT = """
+SELECT activity.profile_table, activity.channel_id,
+       COUNT(DISTINCT (activity.profile_table, activity.profile_id))
+FROM (
+    SELECT log.profile_table, log.profile_id, delivery.channel_id
+    FROM campaign_deliverylog log JOIN campaign_delivery delivery ON delivery.id = log.delivery_id
+    WHERE log.event_at >= %(start)s AND log.event_at <= %(end)s
+    UNION ALL
+    SELECT event.profile_table, event.profile_id, event.channel_id
+    FROM campaign_event event
+    WHERE event.status = %(processed)s AND event.profile_id IS NOT NULL AND event.profile_table <> ''
+      AND event.processed_at >= %(start)s AND event.processed_at <= %(end)s
+) activity
+JOIN campaign_channel channel ON channel.id = activity.channel_id AND channel.counts_for_billing
+GROUP BY GROUPING SETS ((activity.profile_table), (activity.channel_id))
 """
-BASELINE_CHANNELS = ("email", "sms", "push", "mail")
-BASELINE_PROFILES = """
+PROFILES = """
 SELECT 'recipient', COUNT(*) FROM campaign_recipient
 UNION ALL
 SELECT kind, COUNT(*) FROM campaign_externalprofile GROUP BY kind
 """
-TABLES = ProfileTable.values
+
+
+def direct_count(now):
+    """The hand-written count at `now`: ({table: active}, {channel code: active},
+    {table: profiles}) and its time in seconds."""
+    start = activity.window_start(now, WINDOW_MONTHS)
+    began = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(DIRECT_COUNT, {"start": start, "end": now, "processed": EventStatus.PROCESSED})
+        rows = cursor.fetchall()
+        cursor.execute(PROFILES)
+        profiles = dict.fromkeys(TABLES, 0) | dict(cursor.fetchall())
+        cursor.execute("SELECT id, code FROM campaign_channel WHERE counts_for_billing")
+        codes = dict(cursor.fetchall())
+    seconds = time.perf_counter() - began
+    per_table = dict.fromkeys(TABLES, 0)
+    per_channel = dict.fromkeys(codes.values(), 0)
+    for table, channel_id, active in rows:
+        if channel_id is None:
+            per_table[table] = active
+        else:
+            per_channel[codes[channel_id]] = active
+    return (per_table, per_channel, profiles), seconds
+
+
+def _numbers(per_table, per_channel, profiles):
+    return {
+        "total": sum(per_table.values()),
+        "per_table": dict(sorted(per_table.items())),
+        "per_channel": dict(sorted(per_channel.items())),
+        "profiles": dict(sorted(profiles.items())),
+    }
 
 
 @register
 class ActiveProfiles(Benchmark):
     name = "activeProfiles"
-    description = "billingActiveContactCount: daily upkeep + count + snapshot vs hand-written SQL"
-    baseline_sql = (
-        "-- upkeep: the same INSERT … SELECT … ON CONFLICT statements (reporting/activity.py)\n"
-        + activity.UPKEEP_FROM_LOGS.strip()
-        + "\n-- count, for each profile table:\n"
-        + BASELINE_COUNT.strip()
-        + "\n-- profiles per table:\n"
-        + BASELINE_PROFILES.strip()
+    description = (
+        "billingActiveContactCount: bootstrap (figure) and daily upkeep + count + snapshot "
+        "vs the direct count"
     )
-    target_ratio = 1.2
+    baseline_sql = (
+        "-- the direct count, at the run's time:\n" + DIRECT_COUNT.strip() + "\n" + PROFILES.strip()
+    )
+    target_ratio = 1.0
     target_memory_mb = 200
     vendors = ("postgresql",)
 
@@ -71,83 +120,73 @@ class ActiveProfiles(Benchmark):
         self.baseline_numbers = None
         generated = generate_data(scale, GENERATED, seed=1, now=NOW)
         self.figures["data generation s"] = round(generated.total_seconds, 1)
+        tables = [ActiveContact, ActiveContactPending, ActiveContactSync, ActiveProfileSnapshot, ReadMark]
         with connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {ActiveContact._meta.db_table}, {ActiveContactSync._meta.db_table}")
-            cursor.execute(f"TRUNCATE {ActiveProfileSnapshot._meta.db_table}")
-        yesterday = NOW - timedelta(days=1)
+            cursor.execute("TRUNCATE " + ", ".join(model._meta.db_table for model in tables))
+            # The last day's logs are set aside: written again after the bootstrap, they
+            # are the day's traffic the daily run reads.
+            cursor.execute(f"DROP TABLE IF EXISTS {DAY_LOGS}")
+            cursor.execute(
+                f"CREATE TEMP TABLE {DAY_LOGS} AS SELECT * FROM campaign_deliverylog WHERE event_at > %s",
+                [NOW - DAY],
+            )
+            cursor.execute("DELETE FROM campaign_deliverylog WHERE event_at > %s", [NOW - DAY])
+            cursor.execute("VACUUM ANALYZE campaign_deliverylog")
+            cursor.execute(f"SELECT COUNT(*) FROM {DAY_LOGS}")
+            self.figures["logs of the last day (the daily run's reading)"] = cursor.fetchone()[0]
+        yesterday = NOW - DAY
+        _numbers_then, direct_seconds = direct_count(yesterday)
         started = time.perf_counter()
-        activity.bring_up_to_date(yesterday, WINDOW_MONTHS)
-        self.figures["bootstrap from every log s"] = round(time.perf_counter() - started, 2)
+        upkeep = activity.bring_up_to_date(yesterday, WINDOW_MONTHS)
+        bootstrap_seconds = time.perf_counter() - started
+        assert upkeep.bootstrap, "the first run did not take the bulk path"
+        self.figures["bootstrap (first run, bulk build) s"] = round(bootstrap_seconds, 2)
+        self.figures["direct count over the logs and messages s"] = round(direct_seconds, 2)
+        self.figures["bootstrap / direct count (target <= 2)"] = round(bootstrap_seconds / direct_seconds, 2)
         with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO campaign_deliverylog SELECT * FROM {DAY_LOGS}"
+            )  # new change orders, as the day's traffic would have
+            cursor.execute("VACUUM ANALYZE campaign_deliverylog")
             cursor.execute(f"VACUUM ANALYZE {ActiveContact._meta.db_table}")
-            for copy, table in ((COPY, ActiveContact), (MARKS_COPY, ActiveContactSync)):
+            for table, copy in COPIES.items():
                 cursor.execute(f"DROP TABLE IF EXISTS {copy}")
-                cursor.execute(f"CREATE TEMP TABLE {copy} AS SELECT * FROM {table._meta.db_table}")
+                cursor.execute(f"CREATE TEMP TABLE {copy} AS SELECT * FROM {table}")
             cursor.execute(f"SELECT COUNT(*) FROM {ActiveContact._meta.db_table}")
             self.figures["active contact rows"] = cursor.fetchone()[0]
-            cursor.execute(
-                "SELECT COUNT(*) FROM campaign_deliverylog WHERE event_at >= %s",
-                [yesterday - activity.LATE_ARRIVAL_MARGIN],
-            )
-            self.figures["logs read by the daily upkeep"] = cursor.fetchone()[0]
-        self.reset()  # both runs start from the same freshly written table
 
     def run_ours(self):
         upkept = time.perf_counter()
-        activity.bring_up_to_date(NOW, WINDOW_MONTHS)
+        upkeep = activity.bring_up_to_date(NOW, WINDOW_MONTHS)
         counted = time.perf_counter()
         activity.snapshot(NOW, WINDOW_MONTHS)
         done = time.perf_counter()
         return {
-            "ours: upkeep s": round(counted - upkept, 3),
+            "ours: upkeep s (rows of the day read by change order)": round(counted - upkept, 3),
+            "ours: rows folded": upkeep.rows_written,
             "ours: count + snapshot s": round(done - counted, 3),
         }
 
     def reset(self):
         with transaction.atomic(), connection.cursor() as cursor:
-            for copy, table in ((COPY, ActiveContact), (MARKS_COPY, ActiveContactSync)):
-                cursor.execute(f"TRUNCATE {table._meta.db_table}")
-                cursor.execute(f"INSERT INTO {table._meta.db_table} SELECT * FROM {copy}")
+            for table, copy in COPIES.items():
+                cursor.execute(f"TRUNCATE {table}")
+                cursor.execute(f"INSERT INTO {table} SELECT * FROM {copy}")
             cursor.execute(f"TRUNCATE {ActiveProfileSnapshot._meta.db_table}")
         with connection.cursor() as cursor:
             cursor.execute(f"VACUUM ANALYZE {ActiveContact._meta.db_table}")
 
     def run_baseline(self):
-        start = activity.window_start(NOW, WINDOW_MONTHS)
-        since = NOW - timedelta(days=1) - activity.LATE_ARRIVAL_MARGIN
-        began = time.perf_counter()
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(activity.UPKEEP_FROM_LOGS, [since, NOW])
-            cursor.execute(activity.UPKEEP_FROM_MESSAGES, [since, NOW, "processed"])
-        counted = time.perf_counter()
-        per_table, per_channel = {}, dict.fromkeys(BASELINE_CHANNELS, 0)
-        with connection.cursor() as cursor:
-            for table in TABLES:
-                cursor.execute(BASELINE_COUNT, {"table": table, "start": start, "end": NOW})
-                profiles, *channels = cursor.fetchone()
-                per_table[table] = profiles
-                for code, n in zip(BASELINE_CHANNELS, channels, strict=True):
-                    per_channel[code] += n
-            cursor.execute(BASELINE_PROFILES)
-            totals = dict.fromkeys(TABLES, 0) | dict(cursor.fetchall())
-        done = time.perf_counter()
-        self.figures["baseline: upkeep s"] = round(counted - began, 3)
-        self.figures["baseline: count s"] = round(done - counted, 3)
-        self.baseline_numbers = self._numbers(sum(per_table.values()), per_table, per_channel, totals)
+        numbers, seconds = direct_count(NOW)
+        self.figures["baseline: direct count s"] = round(seconds, 3)
+        self.baseline_numbers = _numbers(*numbers)
 
     def result(self):
         if self.baseline_numbers is not None:
             return self.baseline_numbers
         snapshot = ActiveProfileSnapshot.objects.latest_first().first()
-        return self._numbers(
-            snapshot.total, snapshot.per_table, snapshot.per_channel, snapshot.profiles_per_table
-        )
+        return _numbers(snapshot.per_table, snapshot.per_channel, snapshot.profiles_per_table)
 
-    @staticmethod
-    def _numbers(total, per_table, per_channel, profiles):
-        return {
-            "total": total,
-            "per_table": dict(sorted(per_table.items())),
-            "per_channel": dict(sorted(per_channel.items())),
-            "profiles": dict(sorted(profiles.items())),
-        }
+    def teardown(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {DAY_LOGS}, {', '.join(COPIES.values())}")

@@ -14,6 +14,7 @@ def test_the_active_profiles_benchmark_runs_at_tiny_scale_with_the_same_result(c
     out = capsys.readouterr().out
     assert "== activeProfiles (tiny)" in out
     assert "same result: True" in out
-    assert "ours: count + snapshot s" in out and "baseline: count s" in out
+    assert "ours: count + snapshot s" in out and "baseline: direct count s" in out
+    assert "bootstrap / direct count (target <= 2)" in out
     total = int(out.split('"total": ')[1].split(",")[0])
     assert total > 0
