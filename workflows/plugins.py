@@ -383,6 +383,14 @@ class CubeDimension:
     levels it can be grouped by (`LEVELS`, coarsest first), in TIME_ZONE."""
 
     LEVELS: ClassVar[tuple[str, ...]] = ("year", "month", "week", "day", "hour")
+    # The levels that rows grouped at one level can be added up to.
+    DERIVED_LEVELS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "year": ("year",),
+        "month": ("year", "month"),
+        "week": ("week",),
+        "day": ("year", "month", "week", "day"),
+        "hour": ("year", "month", "week", "day", "hour"),
+    }
 
     key: str
     label: Text
@@ -461,7 +469,22 @@ class Cube:
     date one, named after `aggregate_level` and holding the local start date of the
     period; and per measure: its key (count, sum, min, max, count_distinct, percentile),
     or `<key>_sum` and `<key>_count` (avg); ratios are computed when read. The first
-    count measure without a filter counts the fact rows."""
+    count measure without a filter counts the fact rows.
+
+    `summaries` are smaller aggregates rolled up from the Full aggregate in the same
+    rebuild, for reports over long periods; reports read the first that covers them
+    (declare the smallest first), then the Full aggregate, then the facts."""
+
+    @dataclass(frozen=True)
+    class Summary:
+        """An aggregate rolled up from the Full aggregate: `model` ("app_label.Model"),
+        grouped by `dimensions` (some of the aggregate's) and the date at `level` (the
+        aggregate's or one it adds up to); columns as the Full aggregate's, without the
+        measures that do not add up (distinct counts, percentiles)."""
+
+        model: str
+        dimensions: tuple[str, ...]
+        level: str = "day"
 
     key: str
     order: int
@@ -475,6 +498,7 @@ class Cube:
     aggregate_level: str = "day"
     workflow: str = ""
     description: Text = ""
+    summaries: tuple[Cube.Summary, ...] = ()
 
     def __post_init__(self) -> None:
         dimensions = {dimension.key for dimension in self.dimensions}
@@ -495,6 +519,13 @@ class Cube:
                 raise ValueError(f"cube {self.key}: the aggregate level is a date level, a day or coarser")
         if self.counter is None:
             raise ValueError(f"cube {self.key}: needs a count measure without a filter (the fact rows)")
+        for summary in self.summaries:
+            if not self.aggregate or not set(summary.dimensions) <= set(self.aggregate_dimensions):
+                raise ValueError(
+                    f"cube {self.key}: summary {summary.model} groups by what the aggregate does not"
+                )
+            if summary.level not in CubeDimension.DERIVED_LEVELS[self.aggregate_level]:
+                raise ValueError(f"cube {self.key}: summary {summary.model} cannot be by {summary.level}")
 
     def dimension(self, key: str) -> CubeDimension:
         return next(dimension for dimension in self.dimensions if dimension.key == key)

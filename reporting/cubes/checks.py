@@ -1,5 +1,6 @@
-"""System checks: every declared cube's fact and aggregate models exist, and each
-aggregate has the columns its cube's declaration says it has (queries.aggregate_columns)."""
+"""System checks: every declared cube's fact, aggregate and summary models exist, and
+each aggregate or summary has the columns its cube's declaration says it has
+(queries.target_columns)."""
 
 from django.apps import apps
 from django.core import checks
@@ -21,14 +22,19 @@ def check_cubes(app_configs=None, **kwargs):
                 problems.append(checks.Error(f"cube {cube.key}: no model {label}", id="cubes.E001"))
         if not cube.aggregate or any(p.id == "cubes.E001" for p in problems):
             continue
-        model = apps.get_model(cube.aggregate)
-        for column in queries.aggregate_columns(cube):
+        for target in queries.targets(cube):
             try:
-                model._meta.get_field(column)
-            except FieldDoesNotExist:
-                problems.append(
-                    checks.Error(
-                        f"cube {cube.key}: {cube.aggregate} has no column {column!r}", id="cubes.E002"
+                model = target.model_class
+            except (LookupError, ValueError):
+                problems.append(checks.Error(f"cube {cube.key}: no model {target.model}", id="cubes.E001"))
+                continue
+            for column in queries.target_columns(cube, target):
+                try:
+                    model._meta.get_field(column)
+                except FieldDoesNotExist:
+                    problems.append(
+                        checks.Error(
+                            f"cube {cube.key}: {target.model} has no column {column!r}", id="cubes.E002"
+                        )
                     )
-                )
     return problems

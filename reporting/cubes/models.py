@@ -4,7 +4,8 @@ records, and the API keys of the event intake.
 - `ArchivedEvent`: every Message Center event, kept 360 days (Adobe's archived events);
   the queue (campaign.Event) keeps them 30. The fact table of the Message Center cube.
 - `PropositionAggregate`, `MessageCenterAggregate`: the materialised Full aggregates,
-  rebuilt in full by their workflows (reporting/cubes/aggregates.py). Dimension values
+  rebuilt in full by their workflows (reporting/cubes/aggregates.py), and the two
+  summaries of the proposition aggregate, rolled up from it. Dimension values
   are plain ids, not foreign keys: an aggregate is a result, rebuilt from its facts,
   and must not hold up the purge of a delivery or an offer.
 - `AggregateBuild`: when an aggregate was built, from how many facts, by which run.
@@ -107,6 +108,51 @@ class PropositionAggregate(models.Model):
         indexes = [
             # The reports read a date range of the aggregate.
             models.Index(fields=["day"], name="cubes_propagg_day"),
+        ]
+
+
+class PropositionDeliverySummary(models.Model):
+    """A summary of the Offer proposition aggregate (rolled up from it in the same
+    rebuild): one row per local day, channel, delivery and offer space."""
+
+    day = models.DateField(_("day"))
+    channel = models.BigIntegerField(_("channel"), null=True)
+    delivery = models.BigIntegerField(_("delivery"), null=True)
+    space = models.BigIntegerField(_("offer space"), null=True)
+    propositions = models.BigIntegerField(_("propositions"))
+    presented = models.BigIntegerField(_("presented"))
+    accepted = models.BigIntegerField(_("accepted"))
+    rejected = models.BigIntegerField(_("rejected"))
+    interested = models.BigIntegerField(_("interested"))
+
+    class Meta:
+        verbose_name = _("offer proposition summary by delivery")
+        verbose_name_plural = _("offer proposition summary by delivery")
+        indexes = [
+            # The reports read a date range.
+            models.Index(fields=["day"], name="cubes_propdelivery_day"),
+        ]
+
+
+class PropositionOfferSummary(models.Model):
+    """A summary of the Offer proposition aggregate: one row per local month (its first
+    day), channel and offer."""
+
+    month = models.DateField(_("month"))
+    channel = models.BigIntegerField(_("channel"), null=True)
+    offer = models.BigIntegerField(_("offer"), null=True)
+    propositions = models.BigIntegerField(_("propositions"))
+    presented = models.BigIntegerField(_("presented"))
+    accepted = models.BigIntegerField(_("accepted"))
+    rejected = models.BigIntegerField(_("rejected"))
+    interested = models.BigIntegerField(_("interested"))
+
+    class Meta:
+        verbose_name = _("offer proposition summary by offer")
+        verbose_name_plural = _("offer proposition summary by offer")
+        indexes = [
+            # The reports read a range of months.
+            models.Index(fields=["month"], name="cubes_propoffer_month"),
         ]
 
 

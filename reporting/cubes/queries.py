@@ -26,7 +26,7 @@ from django.db.models.functions import Trunc, TruncDate, TruncHour
 
 from workflows.plugins import Cube, CubeMeasure
 
-from .expressions import Percentile
+from .expressions import CountRows, Percentile
 
 PERIOD = "period"
 
@@ -80,8 +80,7 @@ def fact_expression(component: Component):
     measure, condition = component.measure, component.measure.filter
     function = measure.function
     if function == "count":
-        # Django refuses COUNT(*) with a filter; the primary key is never NULL.
-        return Count("*") if condition is None else Count("pk", filter=condition)
+        return Count("*") if condition is None else CountRows(filter=condition)
     if function == "avg":
         if component.role == "sum":
             return Sum(measure.field, filter=condition)
@@ -185,6 +184,39 @@ def fact_model(cube: Cube):
     return apps.get_model(cube.fact)
 
 
+@dataclass(frozen=True)
+class Target:
+    """An aggregate table reports can read: the Full aggregate, or a summary rolled up
+    from it. `dimensions` are its non-date ones; its date column is named `level`."""
+
+    model: str
+    dimensions: tuple[str, ...]
+    level: str
+    full: bool
+
+    @property
+    def model_class(self):
+        return apps.get_model(self.model)
+
+    def stores(self, measure: CubeMeasure):
+        """Whether it stores the measure (a summary has none of those that do not add up)."""
+        return self.full or measure.rolls_up
+
+
+def full_target(cube: Cube) -> Target:
+    dimensions = tuple(key for key in cube.aggregate_dimensions if not cube.dimension(key).is_date)
+    return Target(cube.aggregate, dimensions, cube.aggregate_level, full=True)
+
+
+def summary_targets(cube: Cube) -> list[Target]:
+    return [Target(s.model, s.dimensions, s.level, full=False) for s in cube.summaries]
+
+
+def targets(cube: Cube) -> list[Target]:
+    """Where reports may read, in the order they try: the summaries, then the aggregate."""
+    return [*summary_targets(cube), full_target(cube)] if cube.aggregate else []
+
+
 def aggregate_model(cube: Cube):
     return apps.get_model(cube.aggregate)
 
@@ -198,9 +230,9 @@ def fact_period(cube: Cube, level):
     return day if level == "day" else Trunc(day, level, output_field=DateField())
 
 
-def aggregate_period(cube: Cube, level):
-    column = cube.aggregate_level
-    return F(column) if level == cube.aggregate_level else Trunc(column, level, output_field=DateField())
+def target_period(target: Target, level):
+    column = target.level
+    return F(column) if level == column else Trunc(column, level, output_field=DateField())
 
 
 def _dimension_expression(dimension):
@@ -245,11 +277,13 @@ def fact_measures(cube: Cube, measure_keys):
     return {component_alias(c.column): fact_expression(c) for c in components(cube, measure_keys)}
 
 
-def aggregate_grouped(cube: Cube, selection: Selection) -> Grouped:
-    """The same groups read from the aggregate (which must cover the selection)."""
-    queryset = aggregate_model(cube)._base_manager.all()
-    column = cube.aggregate_level
+def aggregate_grouped(cube: Cube, selection: Selection, target: Target | None = None) -> Grouped:
+    """The same groups read from an aggregate table (which must cover the selection)."""
+    target = target or full_target(cube)
+    queryset = target.model_class._base_manager.all()
+    column = target.level
     if selection.start:
+        # A coarser period's row holds its first day: it is in when that day is.
         queryset = queryset.filter(**{f"{column}__gte": selection.start})
     if selection.end:
         queryset = queryset.filter(**{f"{column}__lte": selection.end})
@@ -258,7 +292,7 @@ def aggregate_grouped(cube: Cube, selection: Selection) -> Grouped:
             queryset = queryset.filter(_membership(key, values))
     group = {}
     if selection.level:
-        group[PERIOD] = aggregate_period(cube, selection.level)
+        group[PERIOD] = target_period(target, selection.level)
     group.update({dimension_alias(key): F(key) for key in selection.dimensions})
     return Grouped(queryset.annotate(**group), list(group))
 
@@ -267,31 +301,43 @@ def rollup_measures(cube: Cube, measure_keys):
     return {component_alias(c.column): rollup_expression(c) for c in components(cube, measure_keys)}
 
 
-# --- Filling the aggregate -------------------------------------------------------------------
+# --- Filling the aggregate and its summaries -------------------------------------------------
+
+
+def stored_measures(cube: Cube, target: Target):
+    """The measures a table stores: every one but ratios (computed when read), and for a
+    summary only those that add up."""
+    return [m.key for m in cube.measures if m.function != "ratio" and target.stores(m)]
+
+
+def target_columns(cube: Cube, target: Target):
+    """A table's columns, in the order its fill writes them."""
+    columns = [target.level, *target.dimensions]
+    return columns + [c.column for c in components(cube, stored_measures(cube, target))]
 
 
 def aggregate_columns(cube: Cube):
-    """The aggregate's columns in the order the fill writes them."""
-    columns = [cube.aggregate_level]
-    columns += [key for key in cube.aggregate_dimensions if not cube.dimension(key).is_date]
-    columns += [c.column for c in components(cube, stored_measures(cube))]
-    return columns
+    return target_columns(cube, full_target(cube))
 
 
-def stored_measures(cube: Cube):
-    """Every measure but ratios (computed when read)."""
-    return [measure.key for measure in cube.measures if measure.function != "ratio"]
-
-
-def fill_select(cube: Cube, connection):
-    """(sql, params): a SELECT of the aggregate's columns, in `aggregate_columns` order,
-    grouping every fact at the aggregate's grain. The ORM writes the grouped query; the
-    outer SELECT only puts its columns in order."""
-    dimensions = tuple(key for key in cube.aggregate_dimensions if not cube.dimension(key).is_date)
-    grouped = facts_grouped(cube, Selection(dimensions=dimensions, level=cube.aggregate_level))
-    measures = fact_measures(cube, stored_measures(cube))
+def _ordered_select(grouped: Grouped, measures, connection):
+    """The grouped query with its columns in fill order: the ORM writes the GROUP BY,
+    the outer SELECT only orders its columns."""
     query = grouped.queryset.values(*grouped.grouping).annotate(**measures).order_by()
     inner, params = query.query.sql_with_params()
     aliases = [*grouped.grouping, *measures]
     outer = ", ".join(f"grouped.{connection.ops.quote_name(alias)}" for alias in aliases)
     return f"SELECT {outer} FROM ({inner}) AS grouped", params
+
+
+def fill_select(cube: Cube, connection):
+    """(sql, params): every fact grouped at the Full aggregate's grain."""
+    target = full_target(cube)
+    grouped = facts_grouped(cube, Selection(dimensions=target.dimensions, level=target.level))
+    return _ordered_select(grouped, fact_measures(cube, stored_measures(cube, target)), connection)
+
+
+def summary_select(cube: Cube, target: Target, connection):
+    """(sql, params): the Full aggregate's rows added up at a summary's grain."""
+    grouped = aggregate_grouped(cube, Selection(dimensions=target.dimensions, level=target.level))
+    return _ordered_select(grouped, rollup_measures(cube, stored_measures(cube, target)), connection)

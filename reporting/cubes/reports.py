@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from workflows.plugins import Cube
+from workflows.plugins import Cube, CubeDimension
 
 from . import queries
 from .models import AggregateBuild
@@ -30,13 +30,8 @@ ROW_LIMIT = 500
 CHART_ROWS = 30
 NONE_LABEL = gettext_lazy("(none)")
 
-# The levels an aggregate stored at one level can give.
-DERIVABLE = {
-    "year": ("year",),
-    "month": ("year", "month"),
-    "week": ("week",),
-    "day": ("year", "month", "week", "day"),
-}
+# The levels rows stored at one level add up to.
+DERIVABLE = CubeDimension.DERIVED_LEVELS
 
 LEVEL_LABELS = {
     "year": gettext_lazy("Year"),
@@ -125,57 +120,92 @@ def default_view(cube: Cube):
 
 @dataclass(frozen=True)
 class Source:
-    """Where a report reads: the aggregate (with its build) or the facts (with why)."""
+    """Where a report reads: an aggregate table (`target`: the Full aggregate or one of
+    its summaries) with the aggregate's build, or the facts (with why)."""
 
     aggregate: bool
     build: AggregateBuild | None
     reason: str = ""
+    target: queries.Target | None = None
 
 
 def plan(cube: Cube, selection: queries.Selection, measure_keys, build) -> Source:
-    """The aggregate when it covers the selection, else the facts and the reason."""
+    """The first aggregate table that covers the selection (the summaries, then the Full
+    aggregate), else the facts and why the Full aggregate does not cover it."""
     if not cube.aggregate:
         return Source(False, build, _("this cube has no aggregate"))
     if build is None:
         return Source(False, None, _("its aggregate has not been built yet"))
-    grouped = {key for key in cube.aggregate_dimensions if not cube.dimension(key).is_date}
-    level = cube.aggregate_level
-    if selection.level and selection.level not in DERIVABLE[level]:
-        return Source(
-            False,
-            build,
-            _(
-                "the aggregate's finest date level is “%(stored)s”: “%(asked)s” figures are read from "
-                "the facts"
-            )
-            % {"stored": LEVEL_LABELS[level], "asked": LEVEL_LABELS[selection.level]},
-        )
-    outside = [key for key in (*selection.dimensions, *selection.filtered_dimensions) if key not in grouped]
+    reason = ""
+    for target in queries.targets(cube):
+        reason = uncovered(cube, target, selection, measure_keys, build)
+        if not reason:
+            return Source(True, build, target=target)
+    return Source(False, build, reason)
+
+
+def uncovered(cube: Cube, target: queries.Target, selection, measure_keys, build):
+    """Why an aggregate table cannot answer a selection ("" when it can)."""
+    if not whole_periods(target.level, selection, timezone.localdate(build.built_at)):
+        return _("the period does not start and end with whole %(level)s periods") % {
+            "level": LEVEL_LABELS[target.level]
+        }
+    if selection.level and selection.level not in DERIVABLE[target.level]:
+        return _(
+            "the aggregate's finest date level is “%(stored)s”: “%(asked)s” figures are read from the facts"
+        ) % {"stored": LEVEL_LABELS[target.level], "asked": LEVEL_LABELS[selection.level]}
+    outside = [
+        k for k in (*selection.dimensions, *selection.filtered_dimensions) if k not in target.dimensions
+    ]
     if outside:
         names = ", ".join(str(cube.dimension(key).label) for key in dict.fromkeys(outside))
-        return Source(
-            False, build, _("the aggregate does not group by %(dimensions)s") % {"dimensions": names}
-        )
+        return _("the aggregate does not group by %(dimensions)s") % {"dimensions": names}
     needs_grain = [key for key in measure_keys if not cube.measure(key).rolls_up]
-    exact = set(selection.dimensions) == grouped and selection.level == level
+    exact = (
+        target.full
+        and set(selection.dimensions) == set(target.dimensions)
+        and selection.level == target.level
+    )
     if needs_grain and not exact:
         names = ", ".join(str(cube.measure(key).label) for key in needs_grain)
-        grain = ", ".join(str(cube.dimension(key).label) for key in sorted(grouped))
-        return Source(
-            False,
-            build,
-            _(
-                "%(measures)s can only be read from the aggregate at its own grain (%(level)s, %(grain)s): "
-                "they do not add up"
-            )
-            % {"measures": names, "level": LEVEL_LABELS[level], "grain": grain},
-        )
-    return Source(True, build)
+        grain = ", ".join(str(cube.dimension(key).label) for key in sorted(target.dimensions))
+        return _(
+            "%(measures)s can only be read from the aggregate at its own grain (%(level)s, %(grain)s): "
+            "they do not add up"
+        ) % {"measures": names, "level": LEVEL_LABELS[target.level], "grain": grain}
+    return ""
+
+
+def period_start(day: date, level):
+    """The first day of the period at `level` (day, week, month, year) holding `day`."""
+    if level == "week":
+        return day - timedelta(days=day.weekday())
+    if level == "month":
+        return day.replace(day=1)
+    if level == "year":
+        return day.replace(month=1, day=1)
+    return day
+
+
+def whole_periods(level, selection, built_on):
+    """Whether [start, end] is made of whole periods at `level` (a table by month answers
+    from a 1st to a month's end), the end being free from the build's day on: the table
+    holds nothing after it."""
+    if level == "day":
+        return True
+    if selection.start and period_start(selection.start, level) != selection.start:
+        return False
+    end = selection.end
+    return (
+        end is None
+        or end >= built_on
+        or period_start(end + timedelta(days=1), level) == end + timedelta(days=1)
+    )
 
 
 def grouped_for(cube, selection, source):
     if source.aggregate:
-        return queries.aggregate_grouped(cube, selection)
+        return queries.aggregate_grouped(cube, selection, source.target)
     return queries.facts_grouped(cube, selection)
 
 
@@ -397,8 +427,10 @@ def _rounded(value):
 
 
 def default_range(view: View, today: date):
-    """The view's date range: its `days` up to today, both included."""
-    return today - timedelta(days=view.days - 1), today
+    """The view's date range: its `days` up to today, both included, starting on a whole
+    period of its level (a Monday, a 1st)."""
+    start = today - timedelta(days=view.days - 1)
+    return period_start(start, view.level) if view.level else start, today
 
 
 def csv_header(cube, selection, measure_keys):

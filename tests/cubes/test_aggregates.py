@@ -17,7 +17,14 @@ from offers.models import Proposition
 from reporting.cubes import aggregates, benchmarks
 from reporting.cubes.definitions import MESSAGE_CENTER, PRESENTED, PROPOSITIONS
 from reporting.cubes.expressions import percentile_cont
-from reporting.cubes.models import AggregateBuild, ArchivedEvent, MessageCenterAggregate, PropositionAggregate
+from reporting.cubes.models import (
+    AggregateBuild,
+    ArchivedEvent,
+    MessageCenterAggregate,
+    PropositionAggregate,
+    PropositionDeliverySummary,
+    PropositionOfferSummary,
+)
 from workflows.api import RunStatus, WorkflowLog, run_by_name
 
 from .conftest import NOW
@@ -162,7 +169,7 @@ def test_on_postgresql_the_aggregates_equal_the_hand_written_insert_select(cube_
         ours = benchmarks.aggregate_checksum(cube)
         baseline().run_baseline()
         assert benchmarks.aggregate_checksum(cube) == ours
-        assert ours["rows"] > 0
+        assert all(table["rows"] > 0 for table in ours.values())
 
 
 def test_a_rebuild_that_fails_halfway_leaves_the_previous_aggregate(cube_world, monkeypatch):
@@ -217,3 +224,29 @@ def test_the_workflows_rebuild_through_the_engine_and_journal_it(cube_world, tim
     assert any("aggregate rebuilt from 62 facts" in line for line in lines)
     assert AggregateBuild.objects.latest_of("message_center").run_id == run.pk
     assert AggregateBuild.objects.latest_of("message_center").built_at == NOW
+
+
+def test_the_summaries_add_the_propositions_up_by_delivery_and_by_offer(cube_world):
+    proposition_world(cube_world)
+    rebuilt = aggregates.rebuild(PROPOSITIONS, NOW)
+    by_delivery, by_offer = defaultdict(lambda: defaultdict(int)), defaultdict(lambda: defaultdict(int))
+    for (day, channel, delivery, offer, space), figures in expected_propositions().items():
+        for name, value in figures.items():
+            by_delivery[(day, channel, delivery, space)][name] += value
+            by_offer[(day.replace(day=1), channel, offer)][name] += value
+    stored = {
+        (row.day, row.channel, row.delivery, row.space): row
+        for row in PropositionDeliverySummary.objects.all()
+    }
+    assert {key: {n: getattr(row, n) for n in by_delivery[key]} for key, row in stored.items()} == {
+        key: dict(value) for key, value in by_delivery.items()
+    }
+    stored = {(row.month, row.channel, row.offer): row for row in PropositionOfferSummary.objects.all()}
+    assert {key: {n: getattr(row, n) for n in by_offer[key]} for key, row in stored.items()} == {
+        key: dict(value) for key, value in by_offer.items()
+    }
+    assert {d.isoformat() for d, _c, _o in by_offer} == {"2026-03-01", "2026-04-01"}
+    assert rebuilt.summary_rows == {
+        "cubes.PropositionOfferSummary": len(by_offer),
+        "cubes.PropositionDeliverySummary": len(by_delivery),
+    }

@@ -16,5 +16,5 @@ def test_the_cube_benchmarks_run_at_tiny_scale_with_the_same_result(capsys, name
     assert f"== {name} (tiny)" in out
     assert "same result: True" in out
     assert "ms (read from the aggregate)" in out
-    rows = int(out.split('"rows": ')[1].split(",")[0])
+    rows = int(out.split('"rows": ')[1].split(",")[0])  # of the first table
     assert rows > 0

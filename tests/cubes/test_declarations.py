@@ -42,6 +42,31 @@ def test_bad_cubes_are_refused_where_declared():
         Cube("c", 1, "C", "a.B", (date,), (count,), aggregate="a.Agg", aggregate_dimensions=("date", "shop"))
     with pytest.raises(ValueError, match="a day or coarser"):
         Cube("c", 1, "C", "a.B", (date,), (count,), aggregate="a.Agg", aggregate_level="hour")
+    shop = CubeDimension("shop", "Shop", "shop")
+    with pytest.raises(ValueError, match="groups by what the aggregate does not"):
+        Cube(
+            "c",
+            1,
+            "C",
+            "a.B",
+            (date, shop),
+            (count,),
+            aggregate="a.Agg",
+            aggregate_dimensions=("date",),
+            summaries=(Cube.Summary("a.S", ("shop",), "month"),),
+        )
+    with pytest.raises(ValueError, match="cannot be by hour"):
+        Cube(
+            "c",
+            1,
+            "C",
+            "a.B",
+            (date, shop),
+            (count,),
+            aggregate="a.Agg",
+            aggregate_dimensions=("date", "shop"),
+            summaries=(Cube.Summary("a.S", ("shop",), "hour"),),
+        )
 
 
 def test_an_aggregate_without_a_declared_column_fails_the_system_check(monkeypatch):
@@ -50,7 +75,8 @@ def test_an_aggregate_without_a_declared_column_fails_the_system_check(monkeypat
     broken = dataclasses.replace(PROPOSITIONS, measures=(*PROPOSITIONS.measures, extra))
     monkeypatch.setattr(checks, "cubes", lambda: [broken])
     problems = checks.check_cubes()
-    assert [p.id for p in problems] == ["cubes.E002"]
-    assert "has no column 'shown'" in problems[0].msg
+    # The aggregate and its two summaries all lack it.
+    assert [p.id for p in problems] == ["cubes.E002"] * 3
+    assert "cubes.PropositionAggregate has no column 'shown'" in " ".join(p.msg for p in problems)
     monkeypatch.setattr(checks, "cubes", lambda: [dataclasses.replace(PROPOSITIONS, fact="offers.Nothing")])
     assert [p.id for p in checks.check_cubes()] == ["cubes.E001"]

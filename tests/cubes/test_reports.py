@@ -219,3 +219,45 @@ def test_a_report_cut_at_its_row_limit_keeps_whole_totals_and_chart(filled, leve
     assert cut.totals["processing_time"] == pytest.approx(whole.totals["processing_time"])
     if level:
         assert cut.chart == whole.chart
+
+
+def facts_figures(cube, selection, measures):
+    source = reports.Source(False, None, "test")
+    records = reports.grouped_for(cube, selection, source).rows(reports.measures_for(cube, measures, source))
+    rows = reports._rows_from(cube, selection, measures, records)
+    for row in rows:
+        row.figures = reports.queries.finish(cube, measures, row.components)
+    return figures(rows)
+
+
+@pytest.mark.parametrize(
+    ("view_key", "table"),
+    [
+        ("offer_analysis", "cubes.PropositionDeliverySummary"),
+        ("acceptance_by_offer", "cubes.PropositionOfferSummary"),
+        ("by_channel", "cubes.PropositionDeliverySummary"),
+    ],
+)
+def test_ready_made_views_read_the_first_summary_that_covers_them(filled, view_key, table):
+    view = {view.key: view for view in reports.views_of(PROPOSITIONS)}[view_key]
+    start, end = reports.default_range(view, TODAY)
+    selection = Selection(view.dimensions, view.level, start, end)
+    report = reports.build_report(PROPOSITIONS, selection, view.measures)
+    assert report.source.aggregate and report.source.target.model == table
+    assert report.rows and figures(report.rows) == facts_figures(PROPOSITIONS, selection, view.measures)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "table"),
+    [
+        (date(2026, 3, 1), date(2026, 3, 31), "cubes.PropositionOfferSummary"),  # whole months
+        (date(2026, 3, 1), TODAY, "cubes.PropositionOfferSummary"),  # up to the build's day
+        (date(2026, 3, 16), TODAY, "cubes.PropositionAggregate"),  # half a month
+        (date(2026, 3, 1), date(2026, 3, 20), "cubes.PropositionAggregate"),
+    ],
+)
+def test_a_monthly_summary_answers_whole_months_only(filled, start, end, table):
+    selection = Selection(("offer",), "month", start, end)
+    report = reports.build_report(PROPOSITIONS, selection, ("propositions", "acceptance_rate"))
+    assert report.source.target.model == table
+    assert figures(report.rows) == facts_figures(PROPOSITIONS, selection, ("propositions", "acceptance_rate"))
