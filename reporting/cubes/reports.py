@@ -147,7 +147,7 @@ def plan(cube: Cube, selection: queries.Selection, measure_keys, build) -> Sourc
 def uncovered(cube: Cube, target: queries.Target, selection, measure_keys, build):
     """Why an aggregate table cannot answer a selection ("" when it can)."""
     if not whole_periods(target.level, selection, timezone.localdate(build.built_at)):
-        return _("the period does not start and end with whole %(level)s periods") % {
+        return _("the period does not cover whole “%(level)s” periods") % {
             "level": LEVEL_LABELS[target.level]
         }
     if selection.level and selection.level not in DERIVABLE[target.level]:
