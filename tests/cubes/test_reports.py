@@ -148,6 +148,7 @@ def test_a_report_reader_sees_both_reports_built_from_the_aggregate(filled, read
     assert page.status_code == 200
     html = page.content.decode()
     assert 'data-source="aggregate"' in html and "Offer analysis" in html
+    assert 'data-table="cubes.PropositionDeliverySummary"' in html
     assert 'id="pivot"' in html and 'id="report-chart-data"' in html
     page = reader_client.get("/admin/cubes/message-center/", {"view": "processing_time"})
     html = page.content.decode()
