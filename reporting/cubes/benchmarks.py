@@ -212,7 +212,9 @@ class PropositionCube(CubeBenchmark):
     cube = PROPOSITIONS
     baseline_template = PROPOSITION_BASELINE
     summary_baselines = PROPOSITION_SUMMARY_BASELINES
-    baseline_sql = PROPOSITION_BASELINE + "".join(PROPOSITION_SUMMARY_BASELINES)
+    baseline_sql = (PROPOSITION_BASELINE + "".join(PROPOSITION_SUMMARY_BASELINES)).replace(
+        "%(tz)s", f"'{settings.TIME_ZONE}'"
+    )
     tables = (
         "recipients",
         "deliveries",
@@ -231,7 +233,7 @@ class MessageCenterCube(CubeBenchmark):
     description = "Message Center cube: full rebuild of its aggregate vs hand-written INSERT … SELECT"
     cube = MESSAGE_CENTER
     baseline_template = MESSAGE_CENTER_BASELINE
-    baseline_sql = MESSAGE_CENTER_BASELINE
+    baseline_sql = MESSAGE_CENTER_BASELINE.replace("%(tz)s", f"'{settings.TIME_ZONE}'")
     tables = ("event_types", "events", "archived_events")
     # The queue's 1,000,000 events (bench preset) are archived too: 5,000,000 in all.
     full_counts = {"archived_events": 4_000_000}
