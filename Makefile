@@ -13,9 +13,16 @@ ARGS ?=
 # compilemessages and makemessages would otherwise walk the virtualenv and node_modules.
 I18N_IGNORE := --ignore=$(notdir $(VENV)) --ignore=node_modules --ignore=var
 
-.PHONY: run test quick bench lint messages venv assets translations
+.PHONY: run test quick bench lint messages venv assets translations prerequisites-run prerequisites-test
 
 venv: $(INSTALLED)
+
+# The Debian packages each command needs (compiler, headers, gettext, Node; Chromium for
+# the tests): installed as root or with sudo, else the exact apt-get line and a stop.
+prerequisites-run:
+	@bash .ci/prerequisites run
+prerequisites-test:
+	@bash .ci/prerequisites test
 
 $(PY):
 	$(PYTHON3) -m venv $(VENV)
@@ -45,13 +52,13 @@ translations: venv
 	  echo "warning: gettext (msgfmt) is not installed; the French translation is off"; \
 	fi
 
-run: venv assets translations
+run: prerequisites-run venv assets translations
 	$(MANAGE) migrate --no-input
 	$(MANAGE) setup_demo
 	exec $(MANAGE) runall --addr $(ADDR)
 
 # The whole suite (what CI runs, on SQLite and again on PostgreSQL + Redis).
-test: venv
+test: prerequisites-test venv assets translations
 	$(VENV)/bin/pytest $(ARGS)
 
 # The edit-test loop: everything but the tests with real worker/beat processes, the kill

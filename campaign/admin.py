@@ -1,7 +1,11 @@
 from django.contrib import admin
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from . import models
+from . import models, targeting
+from .forms import DeliveryForm
 
 
 @admin.register(models.Channel)
@@ -32,9 +36,33 @@ class RecipientListAdmin(admin.ModelAdmin):
 
 @admin.register(models.Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
+    form = DeliveryForm
     list_display = ["label", "channel", "profile_table", "state", "scheduling_mode", "planned_at", "deleted"]
     list_filter = ["channel", "state", "scheduling_mode", "deleted"]
     search_fields = ["label"]
+    readonly_fields = ["target_estimate"]
+    fieldsets = [
+        (None, {"fields": ["label", "channel", "profile_table", "state", "created_at"]}),
+        (_("Scheduling"), {"fields": ["scheduling_mode", "planned_at", "started_at", "valid_until"]}),
+        (_("Target"), {"fields": ["target_list", "target_filter", "target_estimate", "weight"]}),
+        (_("Deletion"), {"fields": ["deleted", "deleted_at"]}),
+    ]
+
+    @admin.display(description=_("estimated target"))
+    def target_estimate(self, obj):
+        """How many recipients the saved target selects (counted when the page opens)."""
+        if obj is None or obj.pk is None:
+            return _("Save the delivery to see how many recipients its target selects.")
+        try:
+            selected = targeting.delivery_recipients(obj)
+            if selected is None:
+                return _("No target: choose a list, a filter or both.")
+            count = selected.count()
+        except ValidationError as exc:
+            return _("The saved filter is not valid: %(reason)s") % {"reason": " ".join(exc.messages)}
+        return ngettext(
+            "%(count)s recipient (saved target)", "%(count)s recipients (saved target)", count
+        ) % {"count": intcomma(count)}
 
     def has_delete_permission(self, request, obj=None):
         # Deliveries are marked deleted and purged by the cleanup workflow with their

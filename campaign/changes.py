@@ -7,7 +7,7 @@ rows with `mark <= change_order < horizon()`, then moves its mark to that horizo
 
 Why it is safe against transactions committing out of order:
 - PostgreSQL stamps the writing transaction's id. `horizon()` is the oldest other
-  transaction still running when the read starts (from the snapshot's list of running
+  transaction of this database still running when the read starts (from the snapshot's list of running
   transactions; the next id to come when none runs): every row stamped below it is
   committed (or rolled back) and visible to the read; rows of transactions still
   running are at or above it and are read next time. ("The highest
@@ -96,9 +96,20 @@ def horizon(source):
             # The oldest other transaction still running (the snapshot's list leaves out
             # this one), else the next id to be given out; one past this transaction's
             # own id when it is that next id (its own writes are visible to it).
+            # Transaction ids are the server's: one proven to belong to another database
+            # (its lock held by a session there, or prepared there) cannot write these
+            # tables and does not hold the horizon back. One that ended since the
+            # snapshot proves nothing and is kept: it is visible to the read anyway.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # sessions as of now
             cursor.execute(
                 "SELECT LEAST("
-                "(SELECT MIN(xid::text::bigint) FROM pg_snapshot_xip(snapshot) AS running(xid)), "
+                "(SELECT MIN(running.xid::text::bigint) FROM pg_snapshot_xip(snapshot) AS running(xid) "
+                "WHERE NOT EXISTS (SELECT 1 FROM pg_locks lock JOIN pg_stat_activity session "
+                "ON session.pid = lock.pid WHERE lock.locktype = 'transactionid' "
+                "AND lock.transactionid = xid(running.xid) AND session.datname <> current_database()) "
+                "AND NOT EXISTS (SELECT 1 FROM pg_prepared_xacts prepared "
+                "WHERE prepared.transaction = xid(running.xid) "
+                "AND prepared.database <> current_database())), "
                 "pg_snapshot_xmax(snapshot)::text::bigint "
                 "+ CASE WHEN pg_snapshot_xmax(snapshot) = pg_current_xact_id_if_assigned() THEN 1 ELSE 0 END"
                 ") FROM pg_current_snapshot() AS snapshot"

@@ -29,7 +29,7 @@ Measured (`manage.py benchmark cleanup`, 5 M expired logs of 10 M on PostgreSQL 
 """
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from django.db import connection, models, transaction
@@ -41,7 +41,7 @@ from workflows.api import WorkflowError, one_line
 from workflows.plugins import BatchOperation, PurgeStep, purge_steps
 
 from .choices import StatisticsMode
-from .models import PurgeSettings
+from .models import CleanupPreview, PurgeSettings
 from .retention import Retention
 
 STATISTICS = "statistics"
@@ -340,6 +340,22 @@ def preview(now):
             per_row = _bytes_per_row(row.table)
             row.bytes = int(row.rows * per_row) if per_row else None
     return list(rows.values())
+
+
+KEPT_PREVIEWS = 10
+
+
+def store_preview(rows, now, user=None):
+    """Keep a dry run to show it later with its time; the oldest beyond ten go."""
+    kept = CleanupPreview.objects.create(
+        computed_at=now,
+        computed_by=user,
+        rows=[asdict(row) for row in rows],
+        rows_to_delete=sum(row.rows or 0 for row in rows if row.action == "delete"),
+    )
+    newest_first = CleanupPreview.objects.order_by("-computed_at", "-id").values_list("pk", flat=True)
+    CleanupPreview.objects.filter(pk__in=list(newest_first[KEPT_PREVIEWS:])).delete()
+    return kept
 
 
 def human_bytes(size):

@@ -16,12 +16,20 @@ A failure writes one line on stderr ("<command>: error: <reason>"), never a pass
 and a traceback only with --traceback.
 """
 
+import io
 import json
 import sys
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, SystemCheckError, handle_default_options
-from django.db import DatabaseError, InterfaceError, OperationalError, connection, connections
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    connections,
+)
 from kombu.exceptions import OperationalError as BrokerError
 from kombu.utils.url import maybe_sanitize_url  # Celery's own URL masking
 
@@ -50,13 +58,26 @@ def broker_place():
     return maybe_sanitize_url(app.conf.broker_url or "")
 
 
+def database_reachable():
+    """Whether the database answers a new connection now (an OperationalError may also
+    be a bad statement); the command's own connection is left as it is."""
+    probe = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        probe.ensure_connection()
+        return True
+    except Exception:
+        return False
+    finally:
+        probe.close()
+
+
 def first_line(exc):
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0][:400]
 
 
 def describe(exc):
     """(one-line reason, exit code) for a failure outside the command's own logic."""
-    if isinstance(exc, (OperationalError, InterfaceError)):
+    if isinstance(exc, (OperationalError, InterfaceError)) and not database_reachable():
         return f"database unavailable ({database_place()}): {first_line(exc)}", EXIT_UNAVAILABLE
     if isinstance(exc, DatabaseError):
         return f"database error ({database_place()}): {first_line(exc)}", EXIT_FAILED
@@ -79,7 +100,18 @@ class PlatformCommand(BaseCommand):
         """Do the work; return (a JSON-able dict, lines of text) or None."""
         raise NotImplementedError
 
+    def say(self, text):
+        """A progress line, as it happens; kept off stdout with --json (its one object)."""
+        if not self.quiet:
+            self.stdout.write(text)
+
+    @property
+    def progress(self):
+        """Where a called command writes its progress: our stdout, or nowhere with --json."""
+        return io.StringIO() if self.quiet else self.stdout
+
     def handle(self, *args, **options):
+        self.quiet = bool(options.get("json"))
         outcome = self.run(**options)
         data, lines = outcome if outcome is not None else ({}, [])
         if options.get("json"):
@@ -144,7 +176,8 @@ def reason_and_code(exc):
     code = getattr(exc, "exit_code", None) or (
         exc.returncode if exc.returncode != EXIT_FAILED else EXIT_USAGE
     )
-    return first_line(exc), code
+    # Django's parser prefixes its argument errors with "Error: "; ours say "error:" once.
+    return first_line(exc).removeprefix("Error: "), code
 
 
 def usage_error(reason):

@@ -10,13 +10,14 @@ from workflows.plugins import (
     DeliveryChild,
     ExplorerEntry,
     ExplorerFolder,
+    HomeBlock,
     PurgeStep,
     Role,
     RolePermissions,
     Urls,
 )
 
-from . import purge_steps
+from . import home, purge_steps
 from .devtools.datagen.tables import GENERATED_TABLES
 
 contributions = Contributions(
@@ -260,4 +261,14 @@ contributions = Contributions(
     ],
     urls=Urls(prefix="platform", module="campaign.platform_urls"),
     generated_tables=GENERATED_TABLES,
+    home_blocks=[
+        HomeBlock(
+            "cleanup",
+            200,
+            _("Database cleanup"),
+            "campaign/home_cleanup.html",
+            "workflows.view_workflow",
+            home.next_cleanup,
+        ),
+    ],
 )

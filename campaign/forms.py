@@ -1,5 +1,5 @@
 """Forms of the core's admin screens: Purge data (retention per declared data class,
-how cleanup runs) and Settings (every app's declared settings)."""
+how cleanup runs), Settings (every app's declared settings) and the delivery's target."""
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from workflows.plugins import SettingKind
 
-from .models import MAX_BATCH_SIZE, MAX_RETENTION_DAYS, MIN_BATCH_SIZE, PurgeSettings
+from . import targeting
+from .choices import ProfileTable
+from .models import MAX_BATCH_SIZE, MAX_RETENTION_DAYS, MIN_BATCH_SIZE, Delivery, PurgeSettings
 from .retention import declared as declared_data_classes
 
 DAYS_ERRORS = {
@@ -123,3 +125,46 @@ class SettingsForm(forms.Form):
 
     def changes(self):
         return {self.keys[name]: self.cleaned_data[name] for name in self.keys}
+
+
+class DeliveryForm(forms.ModelForm):
+    """The delivery's admin form: its target filter must be a valid saved filter
+    (campaign.targeting), and a target selects recipients."""
+
+    class Meta:
+        model = Delivery
+        fields = [
+            "label",
+            "channel",
+            "profile_table",
+            "state",
+            "created_at",
+            "scheduling_mode",
+            "planned_at",
+            "started_at",
+            "valid_until",
+            "target_list",
+            "target_filter",
+            "weight",
+            "deleted",
+            "deleted_at",
+        ]
+
+    def clean_target_filter(self):
+        saved = self.cleaned_data.get("target_filter")
+        if saved is not None:
+            targeting.check(saved)
+        return saved
+
+    def clean(self):
+        cleaned = super().clean()
+        targeted = cleaned.get("target_list") is not None or cleaned.get("target_filter") is not None
+        table = cleaned.get("profile_table")
+        if targeted and table and table != ProfileTable.RECIPIENT:
+            raise forms.ValidationError(
+                _(
+                    "A target list or filter selects recipients: set the target profile table to "
+                    "Recipients, or remove the target."
+                )
+            )
+        return cleaned

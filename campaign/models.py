@@ -159,6 +159,36 @@ class Delivery(models.Model):
         _("scheduling"), max_length=20, choices=SchedulingMode, default=SchedulingMode.IMMEDIATE
     )
     planned_at = models.DateTimeField(_("planned date"), null=True, blank=True)
+    # The target: a list, a saved filter on recipient fields (campaign.targeting), or
+    # both (the list's members the filter selects); neither is no target. One definition,
+    # read by the estimate on the delivery's form and by forecasting.
+    target_list = models.ForeignKey(
+        RecipientList,
+        verbose_name=_("target list"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+    )
+    target_filter = models.JSONField(
+        _("target filter"),
+        null=True,
+        blank=True,
+        help_text=_(
+            'A saved filter on recipient fields, e.g. {"field": "country", "op": "eq", "value": "FR"}; '
+            "{} selects every recipient. With a list: the list's members the filter selects."
+        ),
+    )
+    weight = models.PositiveSmallIntegerField(
+        _("message weight"),
+        default=1,
+        db_default=1,  # set-based inserts that do not name it (data generation) stay valid
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "Pressure rules keep the heaviest deliveries when a profile would get too many messages "
+            "(from 1 to 100)."
+        ),
+    )
     started_at = models.DateTimeField(_("start"), null=True, blank=True)
     valid_until = models.DateTimeField(_("validity end"), null=True, blank=True)
     deleted = models.BooleanField(_("deleted"), default=False)
@@ -177,6 +207,12 @@ class Delivery(models.Model):
             models.Index(fields=["deleted_at"], name="campaign_delivery_deleted", condition=Q(deleted=True)),
             # billing: deliveries started in the billing window; reports by start date.
             models.Index(fields=["started_at"], name="campaign_delivery_started"),
+            # forecasting and the provisional calendar: provisional deliveries by planned date.
+            models.Index(
+                fields=["planned_at"],
+                name="campaign_delivery_provisional",
+                condition=Q(scheduling_mode=SchedulingMode.PROVISIONAL, deleted=False),
+            ),
         ]
 
     def __str__(self):
@@ -605,3 +641,33 @@ class ReadMark(models.Model):
 
     def __str__(self):
         return f"{self.consumer} read {self.source} up to {self.position}"
+
+
+class CleanupPreview(models.Model):
+    """A dry run of cleanup, kept to be shown with its time (the home page never counts
+    on load): computed by the home page's "Count now" button (a POST)."""
+
+    computed_at = models.DateTimeField(_("computed at"))
+    computed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("computed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # [{step, label, what, table, action, rows, bytes, note}], as cleanup.preview gives them.
+    rows = models.JSONField(_("rows"), default=list)
+    rows_to_delete = models.BigIntegerField(_("rows to delete"), default=0)
+
+    class Meta:
+        ordering = ["-computed_at", "-id"]
+        verbose_name = _("cleanup dry run")
+        verbose_name_plural = _("cleanup dry runs")
+        indexes = [
+            # The home page shows the latest one.
+            models.Index(fields=["-computed_at"], name="campaign_cleanuppreview_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.rows_to_delete} rows at {self.computed_at:%Y-%m-%d %H:%M}"

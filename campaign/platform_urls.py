@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from . import views
+from . import home, views
 
 urlpatterns = [
+    path("cleanup/count/", home.count_cleanup, name="count_cleanup"),
     path("purge-data/", views.purge_settings, name="purge_settings"),
     path("settings/", views.platform_settings, name="settings"),
 ]

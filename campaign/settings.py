@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "offers",
     "reporting",
     "reporting.cubes",
+    "campaign.forecasting",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +152,8 @@ LOCALE_PATHS = []
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Paris")
 USE_I18N = True
 USE_TZ = True
+# Date, time and number formats per language (campaign/formats/<language>).
+FORMAT_MODULE_PATH = "campaign.formats"
 
 # --- Static files: served by WhiteNoise; Chart.js comes from npm (node_modules) ---
 STATIC_URL = "static/"

@@ -15,6 +15,9 @@ A condition is {"field", "op", "value"}; "all" / "any" take a list of filters, "
 one filter, "list" a recipient list id (its members). `{}` or {"all": []} selects every
 recipient. `check(filter)` raises ValidationError with a message naming what is wrong;
 `compile_filter(filter)` returns the Q (checked first); `recipients(filter)` the queryset.
+
+A delivery's target is its list, its filter, or both (`delivery_recipients`): the one
+definition behind the estimate on the delivery's form and forecasting's logs.
 """
 
 from dataclasses import dataclass
@@ -147,6 +150,19 @@ def recipients(saved, recipient_list=None):
     if recipient_list is not None:
         queryset = queryset.filter(lists=recipient_list)
     return queryset.distinct() if _uses_lists(saved) or recipient_list is not None else queryset
+
+
+def has_target(delivery):
+    """Whether a delivery names a target (a list, a filter or both)."""
+    return delivery.target_list_id is not None or delivery.target_filter is not None
+
+
+def delivery_recipients(delivery):
+    """The recipients a delivery targets: its list's members, its filter's recipients, or
+    the list's members its filter selects; None when it has no target."""
+    if not has_target(delivery):
+        return None
+    return recipients(delivery.target_filter, delivery.target_list_id)
 
 
 def _uses_lists(node):

@@ -2,19 +2,24 @@
 and built with the core's toolkit (campaign.devtools.datagen).
 
 - An offer environment pair (design + live) for recipients: reused if there is one,
-  otherwise created, whenever categories or offer spaces are generated (it has no
-  count of its own).
-- Categories (a quarter at the top, the others below one of those), offer spaces and
-  design offers in every status; the live environment holds what a past offerMgt run
-  deployed: a copy of every category and space, and of each offer in status "live".
-  Counts are per environment: `categories`, `offer_spaces` and `offers` are design rows.
+  otherwise created with an (empty) visitors pair beside it, whenever categories or
+  offer spaces are generated (it has no count of its own).
+- Categories (a quarter at the top carrying the themes, the others below one of those;
+  some seasonal, some weighing more or less, some with a target filter), offer spaces
+  and design offers in every status with the approvals that status means, their
+  contents per space and their audit trail (made mostly in the last months). The live
+  environment holds what a past offerMgt run deployed: a copy of every category and
+  space, and of each offer in status "live" with its contents. Counts are per
+  environment: `categories`, `offer_spaces` and `offers` are design rows.
 - Propositions of live offers: 60 % made in the recipient email deliveries of the
-  delivery plan, to their targets and in proportion to their successful logs, the
-  others to any active recipient.
+  delivery plan (channel email), to their targets and in proportion to their
+  successful logs, the others to any recipient (channel of their offer space); every
+  status but "generated" was set within two days.
 """
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING
 
 from campaign.choices import ProfileTable
@@ -45,6 +50,24 @@ CATEGORY_THEMES = [
     "Savings",
     "Energy",
 ]
+THEMES = [
+    "mobile",
+    "travel",
+    "insurance",
+    "banking",
+    "loyalty",
+    "home",
+    "fashion",
+    "electronics",
+    "savings",
+    "energy",
+]
+# Saved recipient filters (campaign.targeting) some categories and offers target.
+TARGETS = [
+    {"field": "email", "op": "endswith", "value": ".fr"},
+    {"field": "created_at", "op": "gte", "value": "2025-01-01T00:00:00+00:00"},
+    {"not": {"field": "phone", "op": "empty"}},
+]
 SPACES = [  # (channel code, name), repeated in turn
     ("email", "Email banner"),
     ("push", "Push message"),
@@ -56,7 +79,8 @@ SPACES = [  # (channel code, name), repeated in turn
 
 def environments(generation: Generation) -> tuple[int, int]:
     """(design id, live id) of this run's recipient environment pair: reuse the first
-    design environment that has a live one, otherwise create the pair."""
+    design environment that has a live one, otherwise create the pair (and a visitors
+    pair beside it, for anonymous offers, which the demo leaves empty)."""
     if ENVIRONMENTS_KEY not in generation.shared:
         design = (
             Environment.objects.filter(
@@ -66,14 +90,33 @@ def environments(generation: Generation) -> tuple[int, int]:
             .first()
         )
         if design is None:
-            live, _ = Environment.objects.get_or_create(
-                name="Recipients (live)", defaults={"kind": EnvironmentKind.LIVE}
-            )
-            design, _ = Environment.objects.get_or_create(
-                name="Recipients (design)", defaults={"kind": EnvironmentKind.DESIGN, "live": live}
-            )
+            design = _pair("Recipients", ProfileTable.RECIPIENT)
+            if not Environment.objects.filter(profile_table=ProfileTable.COOKIE).exists():
+                _pair("Visitors", ProfileTable.COOKIE)
         generation.shared[ENVIRONMENTS_KEY] = (design.pk, design.live_id)
     return generation.shared[ENVIRONMENTS_KEY]
+
+
+def _pair(name: str, profile_table: str) -> Environment:
+    live, _ = Environment.objects.get_or_create(
+        name=f"{name} (live)", defaults={"kind": EnvironmentKind.LIVE, "profile_table": profile_table}
+    )
+    design, _ = Environment.objects.get_or_create(
+        name=f"{name} (design)",
+        defaults={"kind": EnvironmentKind.DESIGN, "profile_table": profile_table, "live": live},
+    )
+    return design
+
+
+def _target(generation: Generation, roll: str, every: int) -> str:
+    """One of TARGETS (saved filters, campaign.targeting) for one row in `every`, else NULL."""
+    options = [generation.dialect.json(literal(json.dumps(target))) for target in TARGETS]
+    return f"CASE WHEN ({roll}) % {every} = 0 THEN {choose(f'({roll}) / {every}', options)} ELSE NULL END"
+
+
+def _last_deployment(generation: Generation, roll: str) -> str:
+    """When the last hourly offerMgt run wrote a live row: within the last hour."""
+    return generation.timestamp(f"{generation.window_seconds} - ({roll}) % {HOUR}")
 
 
 def categories(generation: Generation) -> int:
@@ -81,24 +124,37 @@ def categories(generation: Generation) -> int:
     if not total:
         return 0
     design, live = environments(generation)
+    random, timestamp, window = generation.random, generation.timestamp, generation.window_seconds
     top = max(1, total // 4)
     kinds = literals(["Premium", "Basic", "Family", "Youth", "Business"])
     name = (
         f"CASE WHEN i <= {top} THEN {choose('i - 1', literals(CATEGORY_THEMES))} "
-        f"ELSE {choose(generation.random('i', 'csub'), kinds)} END || ' ' || ({numbered(first_id, 'i')})"
+        f"ELSE {choose(random('i', 'csub'), kinds)} END || ' ' || ({numbered(first_id, 'i')})"
     )
-    parent = (
-        f"CASE WHEN i <= {top} THEN NULL ELSE {first_id} + {generation.random('i', 'cparent')} % {top} END"
+    parent = f"CASE WHEN i <= {top} THEN NULL ELSE {first_id} + {random('i', 'cparent')} % {top} END"
+    # Top-level categories carry the themes their sub-categories inherit.
+    themes = f"CASE WHEN i <= {top} THEN {choose('i - 1', literals(THEMES))} ELSE '' END"
+    # One category in five is valid for a season only; one in ten weighs more, one less.
+    seasonal = f"{random('i', 'cvalid')} % 5 = 0"
+    start = f"{random('i', 'cfrom')} % {window}"
+    weight = weighted(random("i", "cweight"), [(80, "1.0"), (10, "1.5"), (10, "0.5")])
+    columns = (
+        "INSERT INTO offers_category (id, environment_id, parent_id, name, enabled, valid_from, valid_until, "
+        "weight, themes, target, design_category_id, deployed_at) "
     )
     done = generation.sql(
-        "INSERT INTO offers_category (id, environment_id, parent_id, name, enabled, design_category_id) "
-        f"SELECT {numbered(first_id, 'i')}, {design}, {parent}, {name}, "
-        f"{generation.random('i', 'cenabled')} % 10 > 0, NULL FROM {generation.dialect.series(1, total)}"
+        columns + f"SELECT {numbered(first_id, 'i')}, {design}, {parent}, {name}, "
+        f"{random('i', 'cenabled')} % 10 > 0, "
+        f"CASE WHEN {seasonal} THEN {timestamp(start)} END, "
+        f"CASE WHEN {seasonal} THEN {timestamp(f'{start} + {90 * DAY}')} END, "
+        f"{weight}, {themes}, {_target(generation, random('i', 'ctarget'), 8)}, NULL, NULL "
+        f"FROM {generation.dialect.series(1, total)}"
     )
     # The live copies, as offerMgt deploys every category.
     return done + generation.sql(
-        "INSERT INTO offers_category (id, environment_id, parent_id, name, enabled, design_category_id) "
-        f"SELECT id + {total}, {live}, parent_id + {total}, name, enabled, id FROM offers_category "
+        columns
+        + f"SELECT id + {total}, {live}, parent_id + {total}, name, enabled, valid_from, valid_until, "
+        f"weight, themes, target, id, {_last_deployment(generation, 'id')} FROM offers_category "
         f"WHERE id >= {first_id} AND id < {first_id + total}"
     )
 
@@ -114,18 +170,29 @@ def offer_spaces(generation: Generation) -> int:
     name = case(
         f"(i - 1) % {len(SPACES)}", {index: literal(name) for index, (_code, name) in enumerate(SPACES)}
     )
-    done = 0
-    for environment, offset in zip(environments(generation), (0, total), strict=True):
-        done += generation.sql(
-            "INSERT INTO offers_offerspace (id, environment_id, name, channel_id) "
-            f"SELECT {numbered(first_id + offset, 'i')}, {environment}, {name} || ' ' || "
-            f"({numbered(first_id, 'i')}), {channel} FROM {generation.dialect.series(1, total)}"
-        )
-    return done
+    design, live = environments(generation)
+    columns = (
+        "INSERT INTO offers_offerspace (id, environment_id, name, channel_id, enabled, design_space_id, "
+        "deployed_at) "
+    )
+    done = generation.sql(
+        columns
+        + f"SELECT {numbered(first_id, 'i')}, {design}, {name} || ' ' || ({numbered(first_id, 'i')}), "
+        f"{channel}, TRUE, NULL, NULL FROM {generation.dialect.series(1, total)}"
+    )
+    # The live copies (`total` ids further), as offerMgt deploys every space.
+    return done + generation.sql(
+        columns
+        + f"SELECT id + {total}, {live}, name, channel_id, enabled, id, {_last_deployment(generation, 'id')} "
+        f"FROM offers_offerspace WHERE id >= {first_id} AND id < {first_id + total}"
+    )
 
 
 def offers(generation: Generation) -> int:
-    """Design offers in every status (the first is live), then the live copies."""
+    """Design offers in every status with the approvals that status means (the first is
+    live), their contents per space and their audit trail, then the live copies of the
+    live ones with their contents. Offers are made mostly in the last months, as on a
+    running platform, so a first cleanup purges a small share of the audit trail."""
     total, window = generation.count("offers"), generation.window_seconds
     if not total:
         generation.shared[LIVE_OFFERS_KEY] = 0
@@ -140,8 +207,9 @@ def offers(generation: Generation) -> int:
     mix = weighted(
         random("i", "ostatus"),
         [
-            (20, "'edition'"),
+            (15, "'edition'"),
             (10, "'pending_approval'"),
+            (5, "'rejected'"),
             (10, "'approved'"),
             (50, "'live'"),
             (10, "'disabled'"),
@@ -150,37 +218,114 @@ def offers(generation: Generation) -> int:
     status = f"CASE WHEN i = 1 THEN 'live' ELSE {mix} END"  # at least one live offer for the propositions
     gifts = literals(["-10 %", "Free delivery", "Double points", "Gift", "Upgrade", "Welcome pack"])
     label = f"{choose(random('i', 'olabel'), gifts)} || ' #' || ({numbered(first_id, 'i')})"
-    approved = (
-        f"CASE x.status WHEN 'approved' THEN {window} - x.misc_roll % {2 * HOUR} "
-        f"WHEN 'live' THEN {generation.dialect.greatest('0', f'x.valid_from - x.misc_roll % {DAY}')} END"
+    # Made in the last 200 days for 85 % of them, earlier in the window for the others.
+    created_roll = random("i", "ocreated")
+    recent = generation.dialect.greatest("0", f"{window} - {created_roll} % {200 * DAY}")
+    created = (
+        f"CASE WHEN {random('i', 'orecent')} % 100 < 85 THEN {recent} ELSE {created_roll} % {window} END"
     )
+    # Approved within three days of creation; those waiting for deployment just now.
+    went_live = generation.dialect.least(str(window - HOUR), f"x.created + x.misc_roll % {3 * DAY}")
+    waiting = f"{window} - x.misc_roll % {2 * HOUR}"
+    approved = f"CASE x.status WHEN 'approved' THEN {waiting} WHEN 'live' THEN {went_live} END"
+    granted = "('pending_approval', 'rejected', 'approved', 'live')"
+    content = f"CASE WHEN x.status IN {granted} THEN 'approved' ELSE 'pending' END"
+    eligibility = (
+        "CASE x.status WHEN 'approved' THEN 'approved' WHEN 'live' THEN 'approved' "
+        "WHEN 'rejected' THEN 'rejected' ELSE 'pending' END"
+    )
+    decided = f"{generation.dialect.least(str(window), f'x.created + x.misc_roll % {2 * DAY}')}"
     columns = (
         "INSERT INTO offers_offer (id, environment_id, category_id, code, label, status, weight, valid_from, "
-        "valid_until, content, design_offer_id, approved_by_id, approved_at, updated_at) "
+        "valid_until, content, target, version, content_approval, content_decided_at, eligibility_approval, "
+        "eligibility_decided_at, design_offer_id, approved_by_id, approved_at, deployed_at, deactivated_at, "
+        "updated_at) "
     )
     done = generation.sql(
         columns + f"SELECT {numbered(first_id, 'x.i')}, {design}, "
         f"{first_category} + x.category_roll % {categories}, 'ofr-' || ({numbered(first_id, 'x.i')}), "
         f"x.label, x.status, 1 + x.misc_roll % 10, {timestamp('x.valid_from')}, "
         f"{timestamp(f'x.valid_from + {30 * DAY} + x.misc_roll % {335 * DAY}')}, "
-        f"'Dear customer, enjoy ' || x.label || '.', NULL, NULL, {timestamp(approved)}, "
-        f"{timestamp(str(window))} "
+        f"'Dear customer, enjoy ' || x.label || '.', {_target(generation, 'x.target_roll', 5)}, "
+        # Offers being edited were often edited again after a first version.
+        f"CASE WHEN x.status = 'edition' THEN 1 + x.misc_roll % 3 ELSE 1 END, "
+        f"{content}, CASE WHEN x.status IN {granted} THEN {timestamp(decided)} END, "
+        f"{eligibility}, CASE WHEN x.status IN ('approved', 'live', 'rejected') THEN "
+        f"{timestamp(f'COALESCE({approved}, {decided})')} END, "
+        f"NULL, NULL, {timestamp(approved)}, NULL, NULL, {timestamp(f'COALESCE({approved}, x.created)')} "
         f"FROM (SELECT i, {status} AS status, {label} AS label, "
-        f"{random('i', 'ofrom')} % {window} AS valid_from, "
-        f"{random('i', 'ocategory')} AS category_roll, {random('i', 'omisc')} AS misc_roll "
+        f"{random('i', 'ofrom')} % {window} AS valid_from, {created} AS created, "
+        f"{random('i', 'ocategory')} AS category_roll, {random('i', 'omisc')} AS misc_roll, "
+        f"{random('i', 'otarget')} AS target_roll "
         f"FROM {generation.dialect.series(1, total)}{generation.dialect.fence}) x"
     )
+    contents = _contents(generation, first_id, total)
+    trail = _audit_trail(generation, first_id, total)
     # Live copies of the offers in status "live", as a past offerMgt run leaves them
-    # (the live category of a design one is `categories` ids further).
+    # (the live category of a design one is `categories` ids further), then their contents.
     live_copies = generation.sql(
         columns + f"SELECT {first_id - 1 + total} + ROW_NUMBER() OVER (ORDER BY id), {live}, "
-        f"category_id + {categories}, code, label, 'live', weight, valid_from, valid_until, content, id, "
-        "NULL, "
-        f"approved_at, updated_at FROM offers_offer WHERE id >= {first_id} AND id < {first_id + total} "
-        "AND status = 'live'"
+        f"category_id + {categories}, code, label, 'live', weight, valid_from, valid_until, content, target, "
+        "version, content_approval, content_decided_at, eligibility_approval, eligibility_decided_at, id, "
+        f"NULL, approved_at, approved_at, NULL, approved_at "
+        f"FROM offers_offer WHERE id >= {first_id} AND id < {first_id + total} AND status = 'live'"
     )
+    spaces = generation.count("offer_spaces")
+    if spaces:
+        contents += generation.sql(
+            "INSERT INTO offers_offercontent (offer_id, space_id, title, text, link) "
+            f"SELECT l.id, c.space_id + {spaces}, c.title, c.text, c.link FROM offers_offercontent c "
+            f"JOIN offers_offer l ON l.design_offer_id = c.offer_id WHERE l.id >= {first_id + total}"
+        )
     generation.shared[LIVE_OFFERS_KEY] = live_copies
+    generation.say(f"  offers: {live_copies:,} live copies, {contents:,} contents, {trail:,} audit lines")
     return done + live_copies
+
+
+def _contents(generation: Generation, first_id: int, total: int) -> int:
+    """Each design offer's content in one offer space, and in the next one for half of them."""
+    spaces = generation.count("offer_spaces")
+    if not spaces:
+        return 0
+    first_space = generation.first_id("offers.OfferSpace")
+    return generation.sql(
+        "INSERT INTO offers_offercontent (offer_id, space_id, title, text, link) "
+        f"SELECT o.id, {first_space} + (o.id - {first_id} + series.i - 1) % {spaces}, o.label, "
+        "'Dear customer, enjoy ' || o.label || '.', 'https://www.example.com/offers/' || o.code "
+        f"FROM offers_offer o CROSS JOIN {generation.dialect.series(1, min(2, spaces))} "
+        f"WHERE o.id >= {first_id} AND o.id < {first_id + total} AND (series.i = 1 OR o.id % 2 = 0)"
+    )
+
+
+def _audit_trail(generation: Generation, first_id: int, total: int) -> int:
+    """The lines an approval cycle leaves: created, edited (for later versions), and
+    each decision, at the times the offer rows say."""
+    design = f"FROM offers_offer WHERE id >= {first_id} AND id < {first_id + total}"
+    columns = (
+        "INSERT INTO offers_offeraudit (offer_id, offer_code, action, version, by_id, at, detail, comment) "
+    )
+    lines = generation.sql(
+        columns
+        + "SELECT id, code, 'created', 1, NULL, COALESCE(content_decided_at, updated_at), '', '' "
+        + design
+    )
+    lines += generation.sql(
+        columns + "SELECT id, code, 'edited', version, NULL, COALESCE(content_decided_at, updated_at), "
+        "'label, content', '' " + design + " AND version > 1"
+    )
+    lines += generation.sql(
+        columns
+        + "SELECT id, code, 'content_approved', version, NULL, content_decided_at, '', '' "
+        + design
+        + " AND content_approval = 'approved'"
+    )
+    lines += generation.sql(
+        columns + "SELECT id, code, CASE eligibility_approval WHEN 'approved' THEN 'eligibility_approved' "
+        "ELSE 'eligibility_rejected' END, version, NULL, eligibility_decided_at, '', '' "
+        + design
+        + " AND eligibility_approval <> 'pending'"
+    )
+    return lines
 
 
 def propositions(generation: Generation) -> int:
@@ -215,11 +360,25 @@ def propositions(generation: Generation) -> int:
             (8, "'rejected'"),
         ],
     )
+    # In a delivery: the delivery's channel (email); elsewhere: the offer space's channel.
+    email = generation.channels["email"].pk
+    space_channel = (
+        case(
+            f"(z.offer_roll / 7 % {spaces}) % {len(SPACES)}",
+            {index: generation.channels[code].pk for index, (code, _name) in enumerate(SPACES)},
+        )
+        if spaces
+        else "NULL"
+    )
+    channel = f"CASE WHEN z.delivery_id IS NOT NULL THEN {email} ELSE {space_channel} END"
+    # Every status but "generated" (the first 25 buckets) was set later, within two days.
+    changed = generation.dialect.least(str(window), f"z.proposed_offset + z.status_roll % {2 * DAY}")
+    updated = f"CASE WHEN z.status_roll % 100 >= 25 THEN {generation.timestamp(changed)} END"
     columns = (
-        "INSERT INTO offers_proposition (id, offer_id, space_id, delivery_id, profile_table, profile_id, "
-        "status, weight, proposed_at) "
-        f"SELECT z.id, {offer}, {space}, z.delivery_id, 'recipient', z.profile_id, {status}, "
-        f"(z.status_roll / 100 % 1000) / 100.0, {generation.timestamp('z.proposed_offset')} FROM ("
+        "INSERT INTO offers_proposition (id, offer_id, space_id, channel_id, delivery_id, profile_table, "
+        "profile_id, status, weight, proposed_at, updated_at) "
+        f"SELECT z.id, {offer}, {space}, {channel}, z.delivery_id, 'recipient', z.profile_id, {status}, "
+        f"(z.status_roll / 100 % 1000) / 100.0, {generation.timestamp('z.proposed_offset')}, {updated} FROM ("
     )
     source, where = expand(generation, PROPOSITION_PLAN_TABLE, "slice_count")
     target = f"(1 + {random('p.slice_offset + g.k', 'plog')} % p.success_count)"
@@ -267,7 +426,7 @@ GENERATED_TABLES = [
         order=1000,
         label="offer categories (design; live copies too)",
         models=("offers.Environment", "offers.Category"),
-        counts=_presets(6, 15, 60),
+        counts=_presets(6, 15, 500),  # bench: the offerMgt benchmark's catalog
         generate=categories,
     ),
     GeneratedTable(
@@ -281,9 +440,9 @@ GENERATED_TABLES = [
     GeneratedTable(
         key="offers",
         order=1200,
-        label="offers (design; live copies of the live ones too)",
-        models=("offers.Offer",),
-        counts=_presets(12, 60, 500),
+        label="offers (design, with contents and audit trail; live copies of the live ones too)",
+        models=("offers.Offer", "offers.OfferContent", "offers.OfferAudit"),
+        counts=_presets(12, 60, 10_000),
         generate=offers,
         requires=("categories",),
     ),

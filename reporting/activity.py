@@ -165,13 +165,14 @@ def _execute(cursor, sql, parameters):
 
 def _bootstrap(cursor, activity, parameters):
     """The first build: the empty table filled in one INSERT … SELECT, on PostgreSQL
-    without its unique constraint and index (rebuilt after, one sort each) instead of a
-    conflict check per row."""
+    without its unique constraint, foreign key and indexes (rebuilt after: one sort per
+    index, one join for the key) instead of a conflict check and a deferred key check
+    per row (the latter alone took a minute at 2.7 million rows)."""
     rebuild = []
     if connection.vendor == "postgresql":
         cursor.execute(
             "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype = 'u'",
+            "WHERE conrelid = %s::regclass AND contype IN ('u', 'f') ORDER BY contype DESC",
             [CONTACTS],
         )
         constraints = cursor.fetchall()
@@ -191,17 +192,15 @@ def _bootstrap(cursor, activity, parameters):
             f"ALTER TABLE {CONTACTS} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}"
             for name, definition in constraints
         ]
+        # The bulk build's aggregate and index builds in memory rather than spilled to disk
+        # (the database server's memory, for this transaction only).
+        cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
     written = _execute(
         cursor, f"{INTO_CONTACTS} {GROUPED.format(activity=activity, when='at <= %(now)s')}", parameters
     )
-    if rebuild:
-        # The channel key's check is deferred to the commit: run it now, or PostgreSQL
-        # refuses to build an index on a table with checks pending.
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        for statement in rebuild:
-            cursor.execute(statement)
-        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    for statement in rebuild:
+        cursor.execute(statement)
     return written
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from workflows.plugins import (
     Contributions,
     ExplorerEntry,
+    HomeBlock,
     PurgeContext,
     PurgeStep,
     Role,
@@ -15,6 +16,7 @@ from workflows.plugins import (
     Urls,
 )
 
+from . import home
 from .activity import window_start
 from .conf import reporting_settings
 
@@ -72,4 +74,22 @@ contributions = Contributions(
         ),
     ],
     urls=Urls(prefix="reporting", module="reporting.urls"),
+    home_blocks=[
+        HomeBlock(
+            "active_profiles",
+            300,
+            _("Active profiles"),
+            "reporting/home_active_profiles.html",
+            "reporting.view_activeprofilesnapshot",
+            home.active_profiles,
+        ),
+        HomeBlock(
+            "billing",
+            400,
+            _("Last billing report"),
+            "reporting/home_billing.html",
+            "reporting.view_billingreport",
+            home.last_billing_report,
+        ),
+    ],
 )

@@ -50,6 +50,19 @@ def daily_series(now, days):
     return sorted(per_day.items())
 
 
+def backfilled_days(now, days):
+    """The local days of the range whose last snapshot was backfilled (reporting.backfill)."""
+    snapshots = (
+        ActiveProfileSnapshot.objects.since(now - timedelta(days=days))
+        .order_by("computed_at", "id")
+        .values_list("computed_at", "backfilled")
+    )
+    last = {}
+    for computed_at, backfilled in snapshots.iterator():  # a few per day at most
+        last[timezone.localtime(computed_at).date()] = backfilled
+    return {day for day, backfilled in last.items() if backfilled}
+
+
 def definition(window_months, excluded_labels):
     months = ngettext("%(n)d month", "%(n)d months", window_months) % {"n": window_months}
     excluded = ", ".join(excluded_labels) or _("none")

@@ -141,6 +141,9 @@ class ActiveProfileSnapshot(models.Model):
     linked_to_recipient = models.JSONField(_("external profiles linked to a recipient"), default=dict)
     run = run_reference(_("run"))
     duration_ms = models.PositiveIntegerField(_("count time (ms)"), default=0)
+    # Counted later, straight from the logs and messages of that date (reporting.backfill),
+    # not by the daily run at that date.
+    backfilled = models.BooleanField(_("backfilled"), default=False)
 
     objects = ActiveProfileSnapshotQuerySet.as_manager()
 

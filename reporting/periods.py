@@ -55,9 +55,5 @@ def billing_period(now, day=BILLING_DAY):
     """The latest complete period at `now`: on 25 May it is 25 April – 24 May; any day
     before the 25th of a month gives the period that ended on the 24th of the month before."""
     today = now.astimezone(zone()).date()
-    end = (
-        today.replace(day=day)
-        if today.day >= day
-        else add_months(today, -1).replace(day=day)
-    )
+    end = today.replace(day=day) if today.day >= day else add_months(today, -1).replace(day=day)
     return Period(first_day=add_months(end, -1), last_day=end - timedelta(days=1))

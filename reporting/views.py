@@ -40,6 +40,7 @@ def customer_metrics(request):
     now = timezone.now()
     latest = ActiveProfileSnapshot.objects.latest_first().first()
     series = metrics.daily_series(now, metrics.RANGES[chosen])
+    backfilled = metrics.backfilled_days(now, metrics.RANGES[chosen])
     workflow = Workflow.objects.filter(name=COUNT_WORKFLOW).first()
     context = {
         **page_context(request, _("Customer metrics")),
@@ -48,9 +49,11 @@ def customer_metrics(request):
         "range": chosen,
         "ranges": [("30d", _("30 days")), ("1y", _("1 year"))],
         "series": series,
+        "backfilled_days": backfilled,
         "chart": {
             "labels": [day.isoformat() for day, _total in series],
             "values": [total for _day, total in series],
+            "backfilled": [day in backfilled for day, _total in series],
             "label": _("Active profiles"),
         },
         "can_recount": request.user.has_perm(RECOUNT_PERMISSION),

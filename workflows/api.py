@@ -16,7 +16,7 @@ from datetime import datetime
 
 from .choices import CatchUp, LogLevel, Module, RunStatus, Severity, Trigger, WorkflowState
 from .context import RunContext, WorkflowError, one_line
-from .crontabs import Cron
+from .crontabs import Cron, next_fires
 from .declare import technical_workflow
 from .engine import enqueue, run_by_name
 from .models import BeatHeartbeat, Workflow, WorkflowLog, WorkflowRun
@@ -93,6 +93,7 @@ __all__ = [
     "get_spec",
     "journal",
     "last_run",
+    "next_run_of",
     "one_line",
     "run_by_name",
     "schedule_of",
@@ -121,6 +122,15 @@ def schedule_of(name: str) -> Schedule | None:
     """A workflow's schedule (crontab, time zone, enabled), or None when it has no row."""
     workflow = Workflow.objects.select_related("periodic_task__crontab").filter(name=name).first()
     return current_schedule(workflow) if workflow is not None else None
+
+
+def next_run_of(name: str, now: datetime) -> datetime | None:
+    """When beat next sends a workflow (None: not installed, disabled or never fires)."""
+    schedule = schedule_of(name)
+    if schedule is None or not schedule.enabled:
+        return None
+    upcoming = next_fires(schedule.cron, now, count=1, tz=schedule.tz)
+    return upcoming[0] if upcoming else None
 
 
 def last_run(name: str, status: str | None = None) -> WorkflowRun | None:

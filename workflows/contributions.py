@@ -6,12 +6,14 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from . import home
 from .models import ACTIVE_STATUSES, Workflow, WorkflowLog, WorkflowRun
 from .plugins import (
     BatchOperation,
     Contributions,
     ExplorerEntry,
     ExplorerFolder,
+    HomeBlock,
     PurgeContext,
     PurgeStep,
     Role,
@@ -78,6 +80,32 @@ contributions = Contributions(
             _("Schedules (periodic tasks)"),
             "admin:django_celery_beat_periodictask_changelist",
             "django_celery_beat.view_periodictask",
+        ),
+    ],
+    home_blocks=[
+        HomeBlock(
+            "workflows",
+            100,
+            _("Technical workflows"),
+            "workflows/home_glance.html",
+            "workflows.view_workflow",
+            home.at_a_glance,
+        ),
+        HomeBlock(
+            "beat",
+            110,
+            _("Scheduler (beat)"),
+            "workflows/home_beat.html",
+            "workflows.view_workflow",
+            home.beat,
+        ),
+        HomeBlock(
+            "workflow_changes",
+            900,
+            _("Latest schedule and state changes"),
+            "workflows/home_changes.html",
+            "workflows.view_workflow",
+            home.latest_changes,
         ),
     ],
 )

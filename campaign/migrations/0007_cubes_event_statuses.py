@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaign', '0007_change_order'),
+        ('campaign', '0007_forecasting_delivery_target'),
     ]
 
     operations = [

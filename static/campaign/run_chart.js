@@ -9,7 +9,7 @@ document.addEventListener('DOMContentLoaded', () => {
     }
     const points = JSON.parse(source.textContent);
     const label = canvas.getAttribute('aria-label');
-    new Chart(canvas, {
+    window.platformChart(canvas, {
         type: 'bar',
         data: {
             labels: points.map((p) => p.label),

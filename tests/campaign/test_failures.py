@@ -97,6 +97,40 @@ def test_bad_arguments_are_one_line_and_exit_code_2():
     assert json.loads(result.stdout)["status"] == "error"
 
 
+# Every command of ours but makecatalogs (Django's makemessages, a developer tool).
+OUR_COMMANDS = {
+    "run_workflow": ["cleanupPausedWorkflows"],
+    "sync_workflows": [],
+    "generate_data": ["--preset", "tiny"],
+    "setup_demo": ["--no-data"],
+    "benchmark": ["activeProfiles", "--scale", "tiny"],
+    "backfill_active_profiles": ["--days", "2"],
+}
+
+
+@pytest.mark.parametrize("command", sorted(OUR_COMMANDS))
+def test_every_command_says_why_in_one_line_and_one_json_object(command):
+    down = manage(command, *OUR_COMMANDS[command], "--json", DATABASE_URL=NOWHERE_DB)
+    assert down.returncode == EXIT_UNAVAILABLE, down.stderr
+    reason = json.loads(down.stdout)["reason"]  # the whole of stdout is one object
+    assert reason.startswith("database unavailable (postgresql 127.0.0.1:9/nowhere): ")
+    assert down.stderr.strip().splitlines() == [f"{command}: error: {reason}"]
+    assert "secret-password" not in down.stderr + down.stdout
+
+    wrong = manage(command, *OUR_COMMANDS[command], "--no-such-option", "--json")
+    assert wrong.returncode == EXIT_USAGE
+    assert wrong.stderr.strip().splitlines() == [
+        f"{command}: error: unrecognized arguments: --no-such-option"
+    ]
+    assert json.loads(wrong.stdout)["exit_code"] == EXIT_USAGE
+
+
+def test_runall_bad_arguments_are_one_line_too():
+    result = manage("runall", "--concurrency", "many", "--json")
+    assert result.returncode == EXIT_USAGE
+    assert result.stderr.strip() == ("runall: error: argument --concurrency: invalid int value: 'many'")
+
+
 def _free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -54,6 +54,25 @@ def test_the_demo_loads_data_and_counts_active_profiles_once():
 
     out = setup_demo()
     assert Recipient.objects.count() > 100
-    snapshot = ActiveProfileSnapshot.objects.get()
+    snapshot = ActiveProfileSnapshot.objects.get(backfilled=False)
     assert 0 < snapshot.total <= Recipient.objects.count() + ExternalProfile.objects.count()
     assert "First active profile count: run #" in out and "succeeded" in out
+
+
+def test_the_demo_looks_like_a_running_platform():
+    """A month of backfilled daily counts, and data spread like a platform whose cleanup
+    ran every day: today's first dry run deletes a small share, not most of it."""
+    from campaign import cleanup
+    from campaign.models import DeliveryLog, Event
+    from reporting.models import ActiveProfileSnapshot
+
+    setup_demo()
+    backfilled = ActiveProfileSnapshot.objects.filter(backfilled=True)
+    assert backfilled.count() == 30
+    days = {timezone.localtime(s.computed_at).date() for s in backfilled}
+    assert len(days) == 30 and all(s.total > 0 for s in backfilled)
+    preview = {row.step: row.rows or 0 for row in cleanup.preview(timezone.now()) if row.action == "delete"}
+    logs, events = DeliveryLog.objects.count(), Event.objects.count()
+    assert logs > 1000 and events > 50
+    assert preview.get("delivery_logs", 0) < logs * 0.05
+    assert preview.get("events", 0) < events * 0.10

@@ -162,6 +162,41 @@ def test_the_upkeep_reads_only_what_is_new_and_keeps_the_latest_time(world):
     assert latest == later - timedelta(hours=1)
 
 
+def _schema(table):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+    return {
+        name: (info["columns"], info["unique"], info["index"], info["foreign_key"])
+        for name, info in constraints.items()
+    }
+
+
+def test_the_bulk_build_leaves_the_table_s_keys_and_indexes_as_it_found_them(world):
+    from django.db import IntegrityError, connection, transaction
+
+    table = ActiveContact._meta.db_table
+    before = _schema(table)
+    ids = world.recipients(2)
+    world.logs(world.delivery(), ids, NOW - timedelta(days=3))
+    assert activity.bring_up_to_date(NOW, 12).bootstrap
+    assert _schema(table) == before
+    assert ["profile_table", "profile_id", "channel_id"] in [info[0] for info in before.values() if info[1]]
+    contact = ActiveContact.objects.first()
+    with pytest.raises(IntegrityError), transaction.atomic():  # the unique key is back
+        ActiveContact.objects.create(
+            profile_table=contact.profile_table,
+            profile_id=contact.profile_id,
+            channel_id=contact.channel_id,
+            last_activity_at=NOW,
+        )
+    if connection.vendor == "postgresql":
+        with pytest.raises(IntegrityError), transaction.atomic():  # and the channel's key
+            ActiveContact.objects.filter(pk=contact.pk).update(channel_id=10**9)
+            connection.check_constraints()
+
+
 def purge_with_cleanup(now, *steps):
     """Run steps of the cleanup workflow (campaign/cleanup.py) with the default retention."""
     from campaign import cleanup

@@ -60,3 +60,23 @@ def test_a_report_reader_reads_customer_metrics(page, live_server, log_in, make_
     assert download.suggested_filename == "active-profile-snapshots.csv"
     rows = list(csv.DictReader(io.StringIO(open(download.path(), encoding="utf-8").read())))
     assert [row["active_profiles"] for row in rows] == ["12", "12", "19"]
+
+
+def test_a_single_count_is_a_bar_with_a_note_and_numbers_follow_the_language(
+    page, live_server, log_in, make_operator, world
+):
+    make_operator("rita", groups=["Report readers"], password="secret-pw-1")
+    ids = world.recipients(1234)
+    world.logs(world.delivery(), ids, timezone.now() - timedelta(days=2))
+    activity.bring_up_to_date(timezone.now(), 12)
+    activity.snapshot(timezone.now(), 12)
+    page.context.add_cookies([{"name": "django_language", "value": "fr", "url": live_server.url}])
+    log_in(page, "rita", "secret-pw-1")
+    page.goto(live_server.url + "/admin/reporting/metrics/")
+    page.wait_for_function("window.activeProfilesChart !== undefined")
+    assert page.evaluate("window.activeProfilesChart.config.type") == "bar"
+    expect(page.locator(".chart-note")).to_have_text(
+        "Un seul comptage pour l’instant : une courbe a besoin de deux jours."
+    )
+    assert page.evaluate("window.activeProfilesChart.options.locale") == "fr"
+    expect(page.locator("#active-total")).to_have_text("1\u202f234")

@@ -23,9 +23,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def settled_upkeep(now):
-    """The upkeep once the rows this test wrote are below the horizon: the PostgreSQL
-    cluster is shared (another database's transaction that started before one of ours
-    holds the horizon back until it ends; the next run reads what this one left)."""
+    """The upkeep once the rows this test wrote are below the horizon: a transaction of
+    the test database that started before ours (a worker's, another test process's)
+    holds it back until it ends; the next run reads what this one left."""
     deadline = time.monotonic() + 30
     for source, model in changes.SOURCES.items():
         written = model.objects.aggregate(last=Max("change_order"))["last"] or 0
@@ -146,3 +146,46 @@ def test_transactions_committing_out_of_order_lose_no_row(world):
         assert active_ids() == ids  # both: nothing lost
     finally:
         other.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_long_transaction_in_another_database_does_not_hold_the_upkeep_back(world):
+    """Transaction ids are the server's; one running in another database of the same
+    server (a report, a migration, another application) cannot write our tables."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the transaction-id change order is PostgreSQL's")
+    import psycopg2
+
+    settings = connection.settings_dict
+    other = psycopg2.connect(
+        dbname="postgres",
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+        host=settings["HOST"] or "127.0.0.1",
+        port=settings["PORT"] or 5432,
+    )
+    same = psycopg2.connect(
+        dbname=settings["NAME"],
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+        host=settings["HOST"] or "127.0.0.1",
+        port=settings["PORT"] or 5432,
+    )
+    try:
+        elsewhere = other.cursor()
+        elsewhere.execute("SELECT pg_current_xact_id()::text::bigint")  # takes an id, stays open
+        (elsewhere_id,) = elsewhere.fetchone()
+        ids = world.recipients(2)
+        world.logs(world.delivery(), ids, timezone.now() - timedelta(days=1))
+        assert changes.horizon("delivery_logs") > elsewhere_id
+        settled_upkeep(timezone.now())
+        assert active_ids() == ids  # read while the other database's transaction runs
+
+        here = same.cursor()  # the same database: it does hold the horizon back
+        here.execute("SELECT pg_current_xact_id()::text::bigint")
+        (here_id,) = here.fetchone()
+        assert changes.horizon("delivery_logs") <= here_id
+    finally:
+        other.close()
+        same.close()

@@ -53,3 +53,32 @@ def test_an_administrator_pauses_resumes_and_runs_a_workflow(page, log_in, make_
     expect(page.locator("#properties")).to_contain_text("Workflow supervisors")
     expect(page.locator(f'#runs tr[data-run="{run.pk}"]')).to_contain_text("Queued")
     expect(page.locator("#changes tbody tr")).to_have_count(2)
+
+
+def test_queued_and_running_runs_update_without_a_reload(page, log_in, make_operator):
+    from django.utils import timezone
+
+    make_operator("sam", groups=["Workflow supervisors"], password="secret-pw-1")
+    log_in(page, "sam", "secret-pw-1")
+    workflow = Workflow.objects.get(name=NAME)
+    now = timezone.now()
+    run = WorkflowRun.objects.create(
+        workflow=workflow, trigger=Trigger.MANUAL, status=RunStatus.QUEUED, created_at=now
+    )
+    for path, badge in (
+        ("/admin/workflows/workflow/", f"tr#workflow-{NAME} .wf-last-run .wf-badge"),
+        (f"/admin/workflows/workflow/{workflow.pk}/change/", f'#runs tr[data-run="{run.pk}"] .wf-badge'),
+    ):
+        WorkflowRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.QUEUED, started_at=None, finished_at=None
+        )
+        page.goto(page.url.split("/admin/")[0] + path)
+        expect(page.locator(badge)).to_have_text("Queued")
+        marker = page.evaluate("() => (window.__noReload = 1)")  # gone if the page reloads
+        WorkflowRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.RUNNING, started_at=now, heartbeat_at=timezone.now()
+        )
+        expect(page.locator(badge)).to_have_text("Running", timeout=15000)
+        WorkflowRun.objects.filter(pk=run.pk).update(status=RunStatus.SUCCEEDED, finished_at=timezone.now())
+        expect(page.locator(badge)).to_have_text("Succeeded", timeout=15000)
+        assert page.evaluate("() => window.__noReload") == marker

@@ -269,7 +269,7 @@ def test_a_run_of_the_slot_is_in_the_history(admin_client, when):
     html = admin_client.get(
         reverse("admin:workflows_workflow_change", args=[run.workflow_id])
     ).content.decode()
-    assert "23 Nov 05:00" in html  # the slot, in local time
+    assert "2026-11-23 05:00" in html  # the slot, in local time, in the screens' one format
 
 
 def _rgb(color):

@@ -103,7 +103,7 @@ def test_the_screen_shows_the_warnings(client, administrator, workflow, settings
     with time_machine.travel(SLOT + timedelta(minutes=20), tick=False):
         html = client.get(reverse("admin:workflows_workflow_changelist")).content.decode()
     assert 'data-workflow="cleanupPausedWorkflows" data-state="started" data-late="true"' in html
-    assert "Late: no run for the 23 Nov 05:00 slot" in html
+    assert "Late: no run for the 2026-11-23 05:00 slot" in html
 
     set_state(workflow, WorkflowState.PAUSED, now=SLOT)
     Workflow.objects.filter(pk=workflow.pk).update(pause_notifications=1)

@@ -1,45 +1,54 @@
+import dataclasses
 import json
 
-from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils.module_loading import autodiscover_modules
 
+from campaign.commands import PlatformCommand, failed, usage_error
 from campaign.devtools import benchmarking
 
 
-class Command(BaseCommand):
+class Command(PlatformCommand):
     help = (
         "Run the benchmarks (all, or those named): each workflow against the best "
         "hand-written SQL for the same result, with the ratio and peak memory."
     )
 
-    def add_arguments(self, parser):
+    def add_command_arguments(self, parser):
         parser.add_argument("names", nargs="*")
         parser.add_argument("--scale", choices=sorted(benchmarking.SCALES), default="full")
         parser.add_argument("--child", metavar="NAME", help="internal: run our side of one benchmark")
 
-    def handle(self, *args, names, scale, child, **options):
+    def run(self, *, names, scale, child, **options):
+        quiet = options["json"]  # the one JSON object only
         autodiscover_modules("benchmarks")  # each app's benchmarks.py registers its own
         if child:
+            # The parent reads this one line; it is not the command's --json output.
             self.stdout.write(json.dumps(benchmarking.run_child(child)))
-            return
+            return None
         unknown = set(names) - set(benchmarking.REGISTRY)
         if unknown:
-            raise CommandError(
+            raise usage_error(
                 f"Unknown benchmark(s) {', '.join(sorted(unknown))}; "
                 f"known: {', '.join(sorted(benchmarking.REGISTRY))}"
             )
-        failed = False
+        results, skipped, differing = [], [], []
         for name in names or sorted(benchmarking.REGISTRY):
             cls = benchmarking.REGISTRY[name]
             if connection.vendor not in cls.vendors:
-                self.stdout.write(f"{name}: skipped, needs {' or '.join(cls.vendors)}")
+                skipped.append(name)
+                if not quiet:
+                    self.stdout.write(f"{name}: skipped, needs {' or '.join(cls.vendors)}")
                 continue
             outcome = benchmarking.run(name, scale)
-            failed |= not outcome.same_result
-            self.report(cls, outcome)
-        if failed:
-            raise CommandError("a benchmark's result differs from its baseline's")
+            if not outcome.same_result:
+                differing.append(name)
+            results.append({**dataclasses.asdict(outcome), "ratio": outcome.ratio})
+            if not quiet:  # each report as soon as it is measured: a full run takes long
+                self.report(cls, outcome)
+        if differing:
+            raise failed(f"result differs from the baseline's: {', '.join(differing)}")
+        return {"benchmarks": results, "skipped": skipped}, []
 
     def report(self, cls, o):
         w = self.stdout.write

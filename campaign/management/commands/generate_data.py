@@ -2,9 +2,9 @@
 
 from datetime import datetime
 
-from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from campaign.commands import PlatformCommand, usage_error
 from campaign.devtools import datagen
 from workflows.plugins import generated_tables
 
@@ -14,14 +14,14 @@ def option_name(key):
     return f"--{key.replace('_', '-')}"
 
 
-class Command(BaseCommand):
+class Command(PlatformCommand):
     help = (
         "Generate a consistent synthetic data set (the tables the installed apps declare, one count "
         "option each) from a preset and/or counts and a seed, set-based in the database. Same seed and "
         "counts on the same starting state give the same data."
     )
 
-    def add_arguments(self, parser):
+    def add_command_arguments(self, parser):
         parser.add_argument(
             "--preset", choices=sorted(datagen.PRESETS), default="demo", help="base counts (default: demo)"
         )
@@ -41,26 +41,28 @@ class Command(BaseCommand):
             help="empty the generated tables (and every table with a foreign key to them) first",
         )
 
-    def handle(self, *args, preset, seed, now, truncate, **options):
+    def run(self, *, preset, seed, now, truncate, **options):
         overrides = {
             table.key: options[table.key]
             for table in generated_tables()
             if options.get(table.key) is not None
         }
         moment = self.parse_now(now) if now else timezone.now()
-        out = self.stdout if options["verbosity"] >= 1 else None
+        # With --json, the progress lines would spoil the one JSON object.
+        out = self.stdout if options["verbosity"] >= 1 and not options["json"] else None
         try:
             counts = datagen.preset_counts(preset, **overrides)
             datagen.generate(counts, seed=seed, now=moment, stdout=out, truncate=truncate)
         except datagen.GenerationError as error:
-            raise CommandError(str(error)) from None
+            raise usage_error(str(error)) from None
+        return {"counts": counts, "seed": seed, "now": moment.isoformat()}, []
 
     @staticmethod
     def parse_now(text):
         try:
             moment = datetime.fromisoformat(text)
         except ValueError:
-            raise CommandError(
+            raise usage_error(
                 f"--now must be an ISO date or datetime (e.g. 2026-03-01T12:00), not {text!r}"
             ) from None
         return timezone.make_aware(moment) if timezone.is_naive(moment) else moment

@@ -5,8 +5,8 @@ import subprocess
 import time
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
 
+from campaign.commands import PlatformCommand, failed
 from campaign.devtools.processes import BASE_DIR, celery_cmd, die_with_parent, manage_py, signal_group
 from workflows import plugins
 from workflows.api import workflow_queues
@@ -24,14 +24,14 @@ def declared_queues():
     return found or [settings.CELERY_TASK_DEFAULT_QUEUE]
 
 
-class Command(BaseCommand):
+class Command(PlatformCommand):
     help = (
         "Run the web server, a Celery worker and Celery beat together in the foreground "
         "(`make run`). Ctrl-C stops all three; if one of them dies, the others are stopped."
     )
     requires_system_checks = []
 
-    def add_arguments(self, parser):
+    def add_command_arguments(self, parser):
         parser.add_argument("--addr", default="127.0.0.1:8000", help="web address (127.0.0.1:8000)")
         parser.add_argument(
             "--queues",
@@ -40,7 +40,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--concurrency", type=int, default=2, help="worker processes (2)")
 
-    def handle(self, *args, addr, queues, concurrency, **options):
+    def run(self, *, addr, queues, concurrency, **options):
         queues = queues or ",".join(declared_queues())
         run_dir = settings.VAR_DIR / "run"
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -69,7 +69,7 @@ class Command(BaseCommand):
                     start_new_session=True,
                     preexec_fn=die_with_parent,  # single-threaded: safe
                 )
-            self.stdout.write(
+            self.say(
                 f"Web http://{addr}/admin/ (pid {children['web'].pid}), worker on {queues} "
                 f"(pid {children['worker'].pid}), beat (pid {children['beat'].pid}). Ctrl-C stops all."
             )
@@ -77,8 +77,8 @@ class Command(BaseCommand):
         finally:
             self.stop(children)
         if died:
-            raise CommandError(f"{died} exited (code {children[died].returncode}); stopped the others.")
-        self.stdout.write("Stopped web, worker and beat.")
+            raise failed(f"{died} exited (code {children[died].returncode}); stopped the others.")
+        return {"stopped": list(children)}, ["Stopped web, worker and beat."]
 
     def on_signal(self, signum, frame):
         self.stopping += 1
@@ -95,7 +95,7 @@ class Command(BaseCommand):
     def stop(self, children):
         running = {name: child for name, child in children.items() if child.poll() is None}
         if running:
-            self.stdout.write(f"Stopping {', '.join(running)}…")
+            self.say(f"Stopping {', '.join(running)}…")
         for name, child in running.items():
             if name == "worker":
                 # Only the main process: its warm shutdown lets the pool finish its tasks.
