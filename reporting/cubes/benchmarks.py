@@ -43,16 +43,13 @@ BENCH_USER = "bench_cubes_reader"
 PROPOSITION_BASELINE = """
 INSERT INTO cubes_propositionaggregate
     (day, channel, delivery, offer, space, propositions, presented, accepted, rejected, interested)
-SELECT (p.proposed_at AT TIME ZONE %(tz)s)::date, COALESCE(d.channel_id, s.channel_id),
-       p.delivery_id, p.offer_id, p.space_id,
+SELECT (p.proposed_at AT TIME ZONE %(tz)s)::date, p.channel_id, p.delivery_id, p.offer_id, p.space_id,
        COUNT(*),
        COUNT(*) FILTER (WHERE p.status IN ('presented', 'interested', 'accepted', 'rejected')),
        COUNT(*) FILTER (WHERE p.status = 'accepted'),
        COUNT(*) FILTER (WHERE p.status = 'rejected'),
        COUNT(*) FILTER (WHERE p.status = 'interested')
 FROM offers_proposition p
-LEFT JOIN campaign_delivery d ON d.id = p.delivery_id
-LEFT JOIN offers_offerspace s ON s.id = p.space_id
 GROUP BY 1, 2, 3, 4, 5
 """
 

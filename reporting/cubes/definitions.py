@@ -5,8 +5,7 @@ The offer catalog is being reworked: the proposition cube relies only on the
 Proposition fields named in PROPOSITION_PATHS (adjust them here if they move).
 """
 
-from django.db.models import BigIntegerField, Q
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -23,8 +22,8 @@ PROPOSITION_PATHS = {
     "offer": "offer",
     "delivery": "delivery",
     "space": "space",
-    # Outbound propositions take their delivery's channel, inbound ones their space's.
-    "channel": ("delivery__channel", "space__channel"),
+    # The offer engine stamps it: the delivery's channel, else the offer space's.
+    "channel": "channel",
 }
 
 # Measure labels have a context: "Sent" and the like are translated elsewhere as a
@@ -47,12 +46,7 @@ PROPOSITIONS = Cube(
     fact="offers.Proposition",
     dimensions=(
         CubeDimension("date", _("Date"), PROPOSITION_PATHS["date"], date_levels=CubeDimension.LEVELS),
-        CubeDimension(
-            "channel",
-            _("Channel"),
-            Coalesce(*PROPOSITION_PATHS["channel"], output_field=BigIntegerField()),
-            related="campaign.Channel",
-        ),
+        CubeDimension("channel", _("Channel"), PROPOSITION_PATHS["channel"], related="campaign.Channel"),
         CubeDimension("delivery", _("Delivery"), PROPOSITION_PATHS["delivery"], related="campaign.Delivery"),
         CubeDimension("offer", _("Marketing offer"), PROPOSITION_PATHS["offer"], related="offers.Offer"),
         CubeDimension("space", _("Offer space"), PROPOSITION_PATHS["space"], related="offers.OfferSpace"),

@@ -45,6 +45,8 @@ class CubeWorld:
                 offer=offer,
                 delivery=delivery,
                 space=space,
+                # As the offer engine stamps it: the delivery's channel, else the space's.
+                channel_id=delivery.channel_id if delivery else (space.channel_id if space else None),
                 profile_table=ProfileTable.RECIPIENT,
                 profile_id=index + 1,
                 status=status,

@@ -63,8 +63,8 @@ def expected_propositions():
     groups = defaultdict(
         lambda: dict.fromkeys(("propositions", "presented", "accepted", "rejected", "interested"), 0)
     )
-    for p in Proposition.objects.select_related("delivery", "space"):
-        channel = p.delivery.channel_id if p.delivery else (p.space.channel_id if p.space else None)
+    for p in Proposition.objects.all():
+        channel = p.channel_id
         figures = groups[(local_day(p.proposed_at), channel, p.delivery_id, p.offer_id, p.space_id)]
         figures["propositions"] += 1
         figures["presented"] += p.status in PRESENTED

@@ -91,7 +91,7 @@ def test_the_default_offer_analysis_reads_the_aggregate(filled):
     assert accepted == report.totals["accepted"] == 4 * len(range(0, 30, 3))
     assert report.totals["acceptance_rate"] == pytest.approx(100 * 40 / (40 + 20 + 30))
     labels = {label for row in report.rows for label in row.labels}
-    assert {"Email banner", "Spring newsletter", "(none)"} <= labels
+    assert {"Email banner (Email)", "Spring newsletter", "(none)"} <= labels
     assert report.chart["by_period"] and len(report.chart["labels"]) == 10
 
 
