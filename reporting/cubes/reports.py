@@ -2,10 +2,12 @@
 measures) from the aggregate when it covers it, otherwise from the fact table, and
 shape the answer for the page (pivot rows, totals, chart) and the CSV.
 
-The aggregate covers a selection when it has been built, groups by every dimension
+An aggregate table (the Full aggregate, or one of its summaries, tried first) covers a
+selection when the aggregate has been built and the table groups by every dimension
 the selection groups or filters by, stores the date at a level the selection's level
-can be computed from (a day gives weeks, months and years; hours come from the facts),
-and, for distinct counts and percentiles, when the selection is at the aggregate's own
+can be computed from (a day gives weeks, months and years; hours come from the facts)
+over whole periods of its level (a table by month answers from a 1st), and, for
+distinct counts and percentiles, when the selection is at the Full aggregate's own
 grain (every dimension of the aggregate, at its level): those do not add up.
 """
 
