@@ -74,7 +74,10 @@ def rebuild(cube: Cube, now, run=None) -> Rebuilt:
         for summary in summaries:
             cursor.execute(*summary_sql(cube, summary))
             summary_rows[summary.model] = max(cursor.rowcount, 0)
-        facts = model._base_manager.aggregate(total=Sum(cube.counter.key))["total"] or 0
+        # Every table adds up to the same fact count: read it from the smallest.
+        sizes = {model: rows, **{summary.model_class: summary_rows[summary.model] for summary in summaries}}
+        smallest = min(sizes, key=sizes.__getitem__)
+        facts = smallest._base_manager.aggregate(total=Sum(cube.counter.key))["total"] or 0
         build = AggregateBuild.objects.create(
             cube=cube.key,
             built_at=now,
@@ -83,15 +86,23 @@ def rebuild(cube: Cube, now, run=None) -> Rebuilt:
             seconds=round(time.perf_counter() - started, 3),
             run=run,
         )
-    for table in (model, *(summary.model_class for summary in summaries)):
-        analyze(table)
+    analyze(model)
+    for summary in summaries:
+        analyze(summary.model_class, vacuum=True)
     return Rebuilt(build, time.perf_counter() - started, summary_rows)
 
 
-def analyze(model):
-    """Fresh planner statistics for a rebuilt table (outside the transaction)."""
+def analyze(model, vacuum=False):
+    """Fresh planner statistics for a rebuilt table (after the commit). A summary is also
+    vacuumed on PostgreSQL: it is small, and the reports' index-only scans need its
+    visibility map (VACUUM cannot run inside a transaction: a caller holding one gets
+    ANALYZE only)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    command = "ANALYZE"
+    if vacuum and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        command = "VACUUM (ANALYZE)"
     with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        cursor.execute(f"{command} {table}")
 
 
 def run(ctx, cube_key):

@@ -72,7 +72,7 @@ VIEWS = {
             ("offer",),
             "month",
             ("propositions", "presented", "accepted", "acceptance_rate"),
-            days=365,
+            days=90,
         ),
         View(
             "by_channel",
