@@ -52,7 +52,8 @@ class FailureType(models.TextChoices):
 
 
 class FailureReason(models.TextChoices):
-    """Adobe's failure reasons (msg/@failureReason), as used by bounce qualification."""
+    """Adobe's failure reasons (msg/@failureReason, §5.1), in the order of its values
+    (1 user unknown … 127 control address), as used by bounce qualification."""
 
     NONE = "", _("Not defined")
     USER_UNKNOWN = "user_unknown", _("User unknown")
@@ -62,9 +63,19 @@ class FailureReason(models.TextChoices):
     MAILBOX_FULL = "mailbox_full", _("Mailbox full")
     INACTIVE_MAILBOX = "inactive_mailbox", _("Inactive mailbox")
     NOT_CONNECTED = "not_connected", _("Not connected")
-    REFUSED = "refused", _("Refused")
+    ADDRESS_NOT_SPECIFIED = "address_not_specified", _("Address not specified")
     DENYLISTED = "denylisted", _("Denylisted address")
     QUARANTINED = "quarantined", _("Address in quarantine")
+    DOUBLE = "double", _("Double")
+    EXCLUDED_BY_RULE = "excluded_by_rule", _("Excluded by a SQL rule")
+    EXCLUDED_BY_ARBITRATION = "excluded_by_arbitration", _("Excluded after arbitration")
+    BAD_QUALITY_ADDRESS = "bad_quality_address", _("Bad-quality address")
+    UNQUALIFIED_ADDRESS = "unqualified_address", _("Unqualified address")
+    NOT_ELIGIBLE_FOR_OFFERS = "not_eligible_for_offers", _("Not eligible for the offers")
+    TARGET_LIMITED = "target_limited", _("Target limited in size")
+    REFUSED = "refused", _("Refused")
+    ERROR_IGNORED = "error_ignored", _("Error ignored")
+    CONTROL_ADDRESS = "control_address", _("Control address")
     UNKNOWN = "unknown", _("Unknown")
 
 
@@ -76,10 +87,16 @@ class QuarantineStatus(models.TextChoices):
 
 
 class TrackingKind(models.TextChoices):
+    """The type of a tracked URL (Adobe's nmsTrackingUrl/@type: 1 email click, 2 open,
+    3 opt-out, 4 web, 5 transaction, 6 mirror page, 11 interested)."""
+
     OPEN = "open", _("Open")
     CLICK = "click", _("Click")
     OPT_OUT = "optout", _("Opt-out")
     MIRROR = "mirror", _("Mirror page")
+    WEB = "web", _("Web")
+    TRANSACTION = "transaction", _("Transaction")
+    INTERESTED = "interested", _("Interested (offer link)")
 
 
 class EventStatus(models.TextChoices):
@@ -104,3 +121,18 @@ class StatisticsMode(models.TextChoices):
     VACUUM_ANALYZE = "vacuum_analyze", _("VACUUM (ANALYZE) — never VACUUM FULL")
     ANALYZE = "analyze", _("ANALYZE only")
     NONE = "none", _("None")
+
+
+class EnumerationKind(models.TextChoices):
+    """Whether forms accept a value that is not in the enumeration yet (Adobe §4)."""
+
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class AliasSource(models.TextChoices):
+    """Where an alias comes from."""
+
+    OPERATOR = "operator", _("Entered by an operator")
+    CLEANSING = "cleansing", _("Collected by alias cleansing")
+    CONVERSION = "conversion", _("Converted from a value")

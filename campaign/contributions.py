@@ -1,6 +1,7 @@
 """What the core brings to the platform through the plug-in points: its purge steps,
 the child tables of a delivery it owns, its retention data classes, its permissions
-for the seeded groups, and the explorer folders and entries of its screens."""
+for the seeded groups, the explorer folders and entries of its screens, and the
+recipient fields its enumerations govern."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -8,6 +9,7 @@ from workflows.plugins import (
     Contributions,
     DataClass,
     DeliveryChild,
+    EnumerationBinding,
     ExplorerEntry,
     ExplorerFolder,
     HomeBlock,
@@ -203,14 +205,6 @@ contributions = Contributions(
             "campaign.view_event",
         ),
         ExplorerEntry(
-            "non_deliverables",
-            "administration.campaign_management",
-            100,
-            _("Non deliverables management"),
-            "admin:campaign_quarantine_changelist",
-            "campaign.view_quarantine",
-        ),
-        ExplorerEntry(
             "enumerations",
             "administration.platform",
             100,
@@ -260,6 +254,10 @@ contributions = Contributions(
         ),
     ],
     urls=Urls(prefix="platform", module="campaign.platform_urls"),
+    enumeration_bindings=[
+        EnumerationBinding("recipient_country", "country", "campaign.Recipient", "country"),
+        EnumerationBinding("recipient_company_type", "company_type", "campaign.Recipient", "company_type"),
+    ],
     generated_tables=GENERATED_TABLES,
     home_blocks=[
         HomeBlock(

@@ -1,16 +1,28 @@
 """Forms of the core's admin screens: Purge data (retention per declared data class,
-how cleanup runs), Settings (every app's declared settings) and the delivery's target."""
+how cleanup runs), Settings (every app's declared settings), the delivery's target, the
+fields an enumeration governs (the recipient form) and "Convert values into aliases"."""
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
+from django.db import transaction
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from workflows.plugins import SettingKind
 
-from . import targeting
+from . import enumerations, targeting
 from .choices import ProfileTable
-from .models import MAX_BATCH_SIZE, MAX_RETENTION_DAYS, MIN_BATCH_SIZE, Delivery, PurgeSettings
+from .enumerations import Outcome
+from .models import (
+    MAX_BATCH_SIZE,
+    MAX_RETENTION_DAYS,
+    MIN_BATCH_SIZE,
+    Delivery,
+    EnumerationValue,
+    PurgeSettings,
+    Recipient,
+)
 from .retention import declared as declared_data_classes
 
 DAYS_ERRORS = {
@@ -168,3 +180,142 @@ class DeliveryForm(forms.ModelForm):
                 )
             )
         return cleaned
+
+
+# --- Fields an enumeration governs ------------------------------------------------------
+
+# Values offered as suggestions under a bound field (a longer list is still accepted).
+SUGGESTED_VALUES = 500
+
+
+class EnumerationInput(forms.TextInput):
+    """A text input with the enumeration's values as suggestions (an HTML datalist)."""
+
+    def __init__(self, suggestions=(), attrs=None):
+        super().__init__(attrs)
+        self.suggestions = list(suggestions)
+
+    def list_id(self, name, attrs):
+        return f"{(attrs or {}).get('id') or self.attrs.get('id') or 'id_' + name}-values"
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["list"] = self.list_id(name, attrs)
+        return context
+
+    def render(self, name, value, attrs=None, renderer=None):
+        options = format_html_join(
+            "",
+            '<option value="{}">{}</option>',
+            ((value, label if label and label != value else "") for value, label in self.suggestions),
+        )
+        datalist = format_html('<datalist id="{}">{}</datalist>', self.list_id(name, attrs), options)
+        return super().render(name, value, attrs, renderer) + datalist
+
+
+def confirm_new_values_field():
+    return forms.BooleanField(
+        label=_("Add the new values typed above to their enumeration"),
+        required=False,
+        help_text=_("Needed once for a value that is not in an open enumeration yet."),
+    )
+
+
+class EnumeratedFieldsMixin:
+    """For a ModelForm whose model has fields an enumeration governs (declared
+    EnumerationBindings): a closed enumeration accepts its values only; an open one
+    accepts a new value once the operator ticks `confirm_new_values` (it is added to the
+    enumeration on save); an alias is replaced by its value at once. A field whose
+    enumeration does not exist yet is free text. The form declares the confirmation
+    field (`confirm_new_values = confirm_new_values_field()`), so the admin shows it."""
+
+    confirm_field = "confirm_new_values"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.enumerated = {}
+        self.new_values = []
+        self.replaced = []
+        for bound in enumerations.bound_fields(self._meta.model):
+            field = self.fields.get(bound.field_name)
+            if field is None or bound.enumeration is None:
+                continue
+            self.enumerated[bound.field_name] = bound.enumeration
+            values = bound.enumeration.values.values_list("value", "label")[:SUGGESTED_VALUES]
+            field.widget = EnumerationInput(values, attrs=field.widget.attrs)
+            kind = bound.enumeration.get_kind_display()
+            field.help_text = _("Enumeration “%(enumeration)s” (%(kind)s).") % {
+                "enumeration": bound.enumeration.label,
+                "kind": kind,
+            }
+
+    def clean(self):
+        cleaned = super().clean()
+        confirmed = cleaned.get(self.confirm_field, False)
+        for name, enumeration in self.enumerated.items():
+            if name not in cleaned:
+                continue
+            resolution = enumerations.resolve(enumeration, cleaned[name])
+            if resolution.outcome in (Outcome.VALUE, Outcome.ALIAS):
+                if resolution.value != cleaned[name]:
+                    self.replaced.append((name, cleaned[name], resolution.value))
+                cleaned[name] = resolution.value
+            elif resolution.outcome == Outcome.NEW and not enumeration.is_open:
+                self.add_error(
+                    name,
+                    _("“%(text)s” is not a value of the closed enumeration “%(enumeration)s”.")
+                    % {"text": resolution.text, "enumeration": enumeration.label},
+                )
+            elif resolution.outcome == Outcome.NEW and not confirmed:
+                self.add_error(
+                    name,
+                    _(
+                        "“%(text)s” is not a value of “%(enumeration)s” yet: tick “Add the new values” "
+                        "below to add it, or correct it."
+                    )
+                    % {"text": resolution.text, "enumeration": enumeration.label},
+                )
+            elif resolution.outcome == Outcome.NEW:
+                spelling = resolution.text.strip() if enumeration.ignore_case else resolution.text
+                self.new_values.append((enumeration, spelling))
+                cleaned[name] = spelling
+        return cleaned
+
+    def save(self, commit=True):
+        with transaction.atomic():
+            for enumeration, spelling in self.new_values:
+                if enumerations.resolve(enumeration, spelling).outcome == Outcome.NEW:
+                    enumerations.add_value(enumeration, spelling)
+            return super().save(commit=commit)
+
+
+class RecipientForm(EnumeratedFieldsMixin, forms.ModelForm):
+    """The recipient form: country and company type are governed by enumerations."""
+
+    confirm_new_values = confirm_new_values_field()
+
+    class Meta:
+        model = Recipient
+        fields = ["email", "phone", "first_name", "last_name", "country", "company_type", "created_at"]
+
+
+class ConvertValuesForm(forms.Form):
+    """Convert values into aliases: of which value (of the same enumeration), or none."""
+
+    target = forms.ModelChoiceField(
+        label=_("Aliases of"),
+        queryset=EnumerationValue.objects.none(),
+        required=False,
+        empty_label=_("(no target yet)"),
+        help_text=_(
+            "The selected values become aliases of this value; the data holding them is rewritten "
+            "at the next alias cleansing."
+        ),
+    )
+
+    def __init__(self, *args, enumeration, selected, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = enumeration.values.exclude(pk__in=[value.pk for value in selected])
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout("target")

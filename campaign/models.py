@@ -8,13 +8,18 @@ set-based SQL, child tables first, never by Django's Python-side cascade.
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Lower, Trim
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import (
+    AliasSource,
     DeliveryState,
+    EnumerationKind,
     EventStatus,
     ExternalProfileKind,
     FailureReason,
@@ -195,6 +200,17 @@ class Delivery(models.Model):
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"))
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The counters a platform keeps on a delivery (Adobe's indicators), recomputed by the
+    # `tracking` workflow for the deliveries it touches; the database default keeps
+    # set-based inserts that do not name them valid.
+    to_deliver = models.PositiveIntegerField(_("messages to deliver"), default=0, db_default=0)
+    processed = models.PositiveIntegerField(_("messages processed"), default=0, db_default=0)
+    sent = models.PositiveIntegerField(_("messages sent"), default=0, db_default=0)
+    delivered = models.PositiveIntegerField(_("messages delivered"), default=0, db_default=0)
+    failed = models.PositiveIntegerField(_("messages failed"), default=0, db_default=0)
+    unique_opens = models.PositiveIntegerField(_("unique opens"), default=0, db_default=0)
+    clicks = models.PositiveIntegerField(_("clicks"), default=0, db_default=0)
+    opt_outs = models.PositiveIntegerField(_("opt-outs"), default=0, db_default=0)
 
     objects = DeliveryQuerySet.as_manager()
 
@@ -280,7 +296,7 @@ class TrackingUrl(models.Model):
     delivery = models.ForeignKey(Delivery, on_delete=models.DO_NOTHING, related_name="tracking_urls")
     label = models.CharField(_("label"), max_length=200, blank=True)
     url = models.URLField(_("URL"), max_length=2000)
-    kind = models.CharField(_("kind"), max_length=10, choices=TrackingKind, default=TrackingKind.CLICK)
+    kind = models.CharField(_("kind"), max_length=20, choices=TrackingKind, default=TrackingKind.CLICK)
 
     class Meta:
         ordering = ["id"]
@@ -292,14 +308,33 @@ class TrackingUrl(models.Model):
 
 
 class TrackingHit(models.Model):
-    """A raw tracking hit (open, click…), consolidated later by the tracking workflow."""
+    """A raw tracking hit (open, click…), appended by the public tracking endpoints and
+    consolidated later by the tracking workflow, which marks what it consumed.
+
+    The endpoint's write is one plain INSERT: its keys carry no database constraint (no
+    lookup or lock of the delivery per hit, and a hit of a delivery purged meanwhile is
+    still written, then counted and skipped by consolidation)."""
 
     # Indexed by campaign_hit_delivery (named, with its query).
-    delivery = models.ForeignKey(Delivery, on_delete=models.DO_NOTHING, related_name="hits", db_index=False)
-    url = models.ForeignKey(TrackingUrl, on_delete=models.DO_NOTHING, null=True, blank=True)
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.DO_NOTHING, related_name="hits", db_index=False, db_constraint=False
+    )
+    delivery_log = models.ForeignKey(
+        DeliveryLog,
+        verbose_name=_("delivery log"),
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        db_index=False,
+        db_constraint=False,
+        related_name="+",
+    )
+    url = models.ForeignKey(
+        TrackingUrl, on_delete=models.DO_NOTHING, null=True, blank=True, db_index=False, db_constraint=False
+    )
     profile_table = models.CharField(_("profile table"), max_length=20, choices=ProfileTable)
     profile_id = models.BigIntegerField(_("profile id"))
-    kind = models.CharField(_("kind"), max_length=10, choices=TrackingKind)
+    kind = models.CharField(_("kind"), max_length=20, choices=TrackingKind)
     hit_at = models.DateTimeField(_("time"))
     user_agent = models.CharField(_("user agent"), max_length=500, blank=True)
     consolidated_at = models.DateTimeField(_("consolidated at"), null=True, blank=True)
@@ -309,14 +344,19 @@ class TrackingHit(models.Model):
         verbose_name = _("tracking hit")
         verbose_name_plural = _("tracking hits")
         indexes = [
-            # tracking: pick up the hits not consolidated yet.
+            # tracking: claim the hits not consolidated yet, in id order.
             models.Index(
-                fields=["hit_at"],
+                fields=["id"],
                 name="campaign_hit_pending",
                 condition=Q(consolidated_at__isnull=True),
             ),
-            # cleanup: purge consolidated hits by age.
-            models.Index(fields=["consolidated_at"], name="campaign_hit_consolidated"),
+            # cleanup: purge consolidated hits by age (pending hits stay out of it, so the
+            # endpoint's insert does not write to it).
+            models.Index(
+                fields=["consolidated_at"],
+                name="campaign_hit_consolidated",
+                condition=Q(consolidated_at__isnull=False),
+            ),
             # the deleted-delivery purge removes a delivery's hits.
             models.Index(fields=["delivery"], name="campaign_hit_delivery"),
         ]
@@ -373,11 +413,51 @@ class Event(models.Model):
         ]
 
 
+def match_key(expression, ignore_case):
+    """The SQL expression enumerations compare spellings by: the text itself, or (when
+    the enumeration ignores case and spaces) LOWER(TRIM(text)). Always computed by the
+    database, so that keys stored here and keys of the data compare alike (SQLite's
+    LOWER folds ASCII letters only, PostgreSQL's every letter)."""
+    return Lower(Trim(expression)) if ignore_case else expression
+
+
+class EnumerationQuerySet(models.QuerySet):
+    def cleansed(self):
+        return self.filter(alias_cleansing=True)
+
+
 class Enumeration(models.Model):
-    """An enumeration (list of allowed values), cleansed through aliases."""
+    """A list of allowed values (Adobe's itemized list) and the aliases that stand for
+    them. The fields it governs are declared in code by the app that owns each field
+    (EnumerationBinding in its contributions.py)."""
 
     name = models.SlugField(_("internal name"), max_length=100, unique=True)
     label = models.CharField(_("label"), max_length=200)
+    kind = models.CharField(
+        _("type"),
+        max_length=10,
+        choices=EnumerationKind,
+        default=EnumerationKind.OPEN,
+        help_text=_(
+            "Open: a value typed in a form is added after the operator confirms it. Closed: only the "
+            "listed values."
+        ),
+    )
+    alias_cleansing = models.BooleanField(
+        _("alias cleansing"),
+        default=False,
+        help_text=_(
+            "Every night, collect the spellings found in the bound fields that are neither a value "
+            "nor an alias, and rewrite aliased spellings to their value."
+        ),
+    )
+    ignore_case = models.BooleanField(
+        _("ignore case and surrounding spaces"),
+        default=True,
+        help_text=_("“ france ” and “FRANCE” then match the value “France”."),
+    )
+
+    objects = EnumerationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -387,39 +467,192 @@ class Enumeration(models.Model):
     def __str__(self):
         return self.label
 
+    def save(self, *args, **kwargs):
+        before = None
+        if self.pk is not None:
+            before = Enumeration.objects.filter(pk=self.pk).values_list("ignore_case", flat=True).first()
+        super().save(*args, **kwargs)
+        if before is not None and before != self.ignore_case:
+            self.refresh_keys()
 
-class EnumerationValue(models.Model):
-    enumeration = models.ForeignKey(Enumeration, on_delete=models.CASCADE, related_name="values")
+    @property
+    def is_open(self):
+        return self.kind == EnumerationKind.OPEN
+
+    def key_of(self, text):
+        """The match key of `text` in this enumeration, as an expression."""
+        return match_key(Value(text), self.ignore_case)
+
+    def colliding_keys(self, ignore_case):
+        """Match keys shared by two values, two aliases or a value and an alias, were the
+        enumeration to match with `ignore_case` (refused: one spelling, one meaning)."""
+        spellings = [
+            *self.values.annotate(key=match_key(F("value"), ignore_case)).values_list("key", flat=True),
+            *self.aliases.annotate(key=match_key(F("alias"), ignore_case)).values_list("key", flat=True),
+        ]
+        seen, shared = set(), set()
+        for key in spellings:  # one enumeration's spellings: hundreds, not millions
+            (shared if key in seen else seen).add(key)
+        return sorted(shared)
+
+    def clean(self):
+        if self.pk is None or not self.ignore_case:
+            return
+        before = Enumeration.objects.filter(pk=self.pk).values_list("ignore_case", flat=True).first()
+        if before is False:
+            shared = self.colliding_keys(True)
+            if shared:
+                raise ValidationError(
+                    {
+                        "ignore_case": _(
+                            "These spellings would become one: %(keys)s. Convert or delete the "
+                            "duplicates first."
+                        )
+                        % {"keys": ", ".join(shared[:10])}
+                    }
+                )
+
+    def refresh_keys(self):
+        """Recompute the match keys of the values and aliases (after `ignore_case` changed)."""
+        self.values.update(match_key=match_key(F("value"), self.ignore_case))
+        self.aliases.update(match_key=match_key(F("alias"), self.ignore_case))
+
+
+class KeyedSpelling(models.Model):
+    """A spelling of an enumeration with its match key, computed by the database."""
+
+    match_key = models.CharField(_("match key"), max_length=200, editable=False, default="")
+    spelling_field = ""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        text = getattr(self, self.spelling_field)
+        self.match_key = match_key(Value(text), self.enumeration.ignore_case)
+        super().save(*args, **kwargs)
+        self.refresh_from_db(fields=["match_key"])
+
+    def same_key(self, queryset):
+        """The rows of `queryset` whose key is this spelling's key (this row excluded)."""
+        found = queryset.filter(
+            enumeration_id=self.enumeration_id,
+            match_key=self.enumeration.key_of(getattr(self, self.spelling_field)),
+        )
+        return found.exclude(pk=self.pk) if self.pk else found
+
+
+class EnumerationValue(KeyedSpelling):
+    """An allowed value of an enumeration (the canonical spelling) and its label."""
+
+    enumeration = models.ForeignKey(
+        Enumeration, on_delete=models.CASCADE, related_name="values", verbose_name=_("enumeration")
+    )
     value = models.CharField(_("value"), max_length=200)
     label = models.CharField(_("label"), max_length=200, blank=True)
+    spelling_field = "value"
 
     class Meta:
         ordering = ["enumeration", "value"]
         verbose_name = _("enumeration value")
         verbose_name_plural = _("enumeration values")
         constraints = [
-            models.UniqueConstraint(fields=["enumeration", "value"], name="campaign_enumvalue_unique_value")
+            models.UniqueConstraint(fields=["enumeration", "value"], name="campaign_enumvalue_unique_value"),
+            # Forms and alias cleansing find a value by its key (one spelling, one value).
+            models.UniqueConstraint(
+                fields=["enumeration", "match_key"], name="campaign_enumvalue_unique_key"
+            ),
         ]
 
     def __str__(self):
         return self.label or self.value
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # A spelling collected without a target that becomes a value leaves the alias list.
+        self.same_key(EnumerationAlias.objects).filter(value__isnull=True).delete()
 
-class EnumerationAlias(models.Model):
-    """A raw spelling that alias cleansing rewrites to its value."""
+    def clean(self):
+        if not self.value.strip() or not hasattr(self, "enumeration"):
+            return
+        if self.same_key(EnumerationValue.objects).exists():
+            raise ValidationError({"value": _("This enumeration already has this value.")})
+        alias = self.same_key(EnumerationAlias.objects).filter(value__isnull=False).first()
+        if alias is not None:
+            raise ValidationError(
+                {
+                    "value": _("“%(alias)s” is an alias of “%(value)s”.")
+                    % {"alias": alias, "value": alias.value}
+                }
+            )
 
-    value = models.ForeignKey(EnumerationValue, on_delete=models.CASCADE, related_name="aliases")
+
+class EnumerationAliasQuerySet(models.QuerySet):
+    def without_target(self):
+        return self.filter(value__isnull=True)
+
+    def with_target(self):
+        return self.filter(value__isnull=False)
+
+
+class EnumerationAlias(KeyedSpelling):
+    """A spelling that stands for a value of its enumeration: alias cleansing rewrites it
+    to the value, forms replace it at once. Without a value it waits for one (alias
+    cleansing collects the unknown spellings it finds in the data this way)."""
+
+    enumeration = models.ForeignKey(
+        Enumeration, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("enumeration")
+    )
     alias = models.CharField(_("alias"), max_length=200)
-    hits = models.PositiveIntegerField(_("hits"), default=0)
+    value = models.ForeignKey(
+        EnumerationValue,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="aliases",
+        verbose_name=_("value"),
+        help_text=_("Empty: no target yet; the spelling is left as it is."),
+    )
+    hits = models.PositiveBigIntegerField(
+        _("hits"), default=0, help_text=_("An estimate of how many times this spelling was entered.")
+    )
+    rows_found = models.PositiveBigIntegerField(
+        _("rows found"), default=0, help_text=_("Rows holding it at the last cleansing, before rewriting.")
+    )
+    rows_pending = models.PositiveBigIntegerField(
+        _("rows holding it"), default=0, help_text=_("Rows still holding it after the last cleansing.")
+    )
+    last_seen_at = models.DateTimeField(_("last found"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=AliasSource, default=AliasSource.OPERATOR)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    spelling_field = "alias"
+
+    objects = EnumerationAliasQuerySet.as_manager()
 
     class Meta:
-        ordering = ["alias"]
+        ordering = ["enumeration", "alias"]
         verbose_name = _("alias")
         verbose_name_plural = _("aliases")
-        constraints = [models.UniqueConstraint(fields=["value", "alias"], name="campaign_alias_unique_alias")]
+        constraints = [
+            # One alias per spelling (its key); alias cleansing's upsert of collected
+            # spellings targets it (ON CONFLICT (enumeration_id, match_key)).
+            models.UniqueConstraint(fields=["enumeration", "match_key"], name="campaign_alias_unique_key"),
+        ]
 
     def __str__(self):
         return self.alias
+
+    def clean(self):
+        if not hasattr(self, "enumeration"):
+            return
+        if self.value_id is not None and self.value.enumeration_id != self.enumeration_id:
+            raise ValidationError({"value": _("Choose a value of the same enumeration.")})
+        if not self.alias.strip():
+            raise ValidationError({"alias": _("An alias cannot be blank.")})
+        if self.same_key(EnumerationAlias.objects).exists():
+            raise ValidationError({"alias": _("This enumeration already has this alias.")})
+        if self.same_key(EnumerationValue.objects).exists():
+            raise ValidationError({"alias": _("This spelling is a value of the enumeration.")})
 
 
 class QuarantineQuerySet(models.QuerySet):

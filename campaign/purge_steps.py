@@ -12,7 +12,7 @@ from workflows.plugins import BatchOperation, PurgeContext, delivery_children, m
 from . import changes
 from .choices import DeliveryState, FailureReason, LogStatus, QuarantineStatus
 from .models import Delivery, DeliveryLog, Event, Quarantine
-from .retention import MAILBOX_FULL_DAYS, QUARANTINE_QUIET_DAYS
+from .retention import MAILBOX_FULL_DAYS, QUARANTINE_QUIET_DAYS, STOPPED_MIN_LEFT, STOPPED_RECENT_DAYS
 
 
 def deleted_deliveries(context: PurgeContext):
@@ -36,15 +36,22 @@ def deleted_deliveries(context: PurgeContext):
 
 
 def expired_deliveries(context: PurgeContext):
-    """Adobe §6 task 3: deliveries still pending or in progress whose validity ended.
-    Their pending logs become cancelled (first, so a killed run is finished by the next
-    one), then the delivery becomes finished."""
+    """Adobe §6 task 3: deliveries still pending or in progress whose validity ended, and
+    deliveries stopped in the last STOPPED_RECENT_DAYS (last modified) with
+    STOPPED_MIN_LEFT or more messages still to deliver. Their pending logs become
+    cancelled (first, so a killed run is finished by the next one), then the delivery
+    becomes finished."""
     expired = Q(
-        deleted=False,
         state__in=[DeliveryState.PENDING, DeliveryState.IN_PROGRESS],
         valid_until__lt=context.now,
     )
-    deliveries = Delivery._base_manager.filter(expired).values("pk")
+    stopped = Q(
+        state=DeliveryState.STOPPED,
+        updated_at__gte=context.now - timedelta(days=STOPPED_RECENT_DAYS),
+        to_deliver__gte=F("processed") + STOPPED_MIN_LEFT,
+    )
+    finish = Q(deleted=False) & (expired | stopped)
+    deliveries = Delivery._base_manager.filter(finish).values("pk")
     return [
         BatchOperation(
             DeliveryLog,
@@ -54,7 +61,7 @@ def expired_deliveries(context: PurgeContext):
         ),
         BatchOperation(
             Delivery,
-            expired,
+            finish,
             _("deliveries finished"),
             values={"state": DeliveryState.FINISHED, "updated_at": context.now},
         ),

@@ -9,6 +9,7 @@ contributions.py); the periods are RetentionPeriod rows, one per class ever save
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -22,6 +23,11 @@ from .models import PurgeSettings, RetentionPeriod
 # (NmsCleanup_QuarantineMailboxFull).
 QUARANTINE_QUIET_DAYS = 10
 MAILBOX_FULL_DAYS = 30
+# Expired deliveries (Adobe §6 task 3): a delivery stopped within STOPPED_RECENT_DAYS with
+# at least STOPPED_MIN_LEFT messages still to deliver (to deliver − processed, counters
+# kept by the `tracking` workflow) is finished like one whose validity ended.
+STOPPED_RECENT_DAYS = 15
+STOPPED_MIN_LEFT = 10_000
 
 
 def days_text(days):
@@ -103,9 +109,14 @@ def policy_sentences(retention: Retention, purge: PurgeSettings, purged_classes)
     )
     sentences.append(
         _(
-            "Pending delivery logs of deliveries whose validity has ended become “Cancelled”, and "
+            "Pending delivery logs of deliveries whose validity has ended, or that were stopped in "
+            "the last %(days)s with %(left)s or more messages still to deliver, become “Cancelled”, and "
             "those deliveries become “Finished”."
         )
+        % {
+            "days": days_text(STOPPED_RECENT_DAYS),
+            "left": number_format(STOPPED_MIN_LEFT, force_grouping=True),
+        }
     )
     sentences.append(
         _(

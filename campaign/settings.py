@@ -74,7 +74,10 @@ INSTALLED_APPS = [
     "offers",
     "reporting",
     "reporting.cubes",
+    "campaign.tracking",
     "campaign.forecasting",
+    "campaign.aliases",
+    "campaign.deliverability",
 ]
 
 MIDDLEWARE = [
@@ -287,3 +290,20 @@ BILLING_MULTIPLIER_BANDS = os.environ.get(
 # SMTP failures: retries of the billing run, the first after this many seconds, doubling.
 BILLING_MAX_RETRIES = envint("BILLING_MAX_RETRIES", 3)
 BILLING_RETRY_BACKOFF_SECONDS = envint("BILLING_RETRY_BACKOFF_SECONDS", 300)
+
+# --- Tracking (campaign.tracking: signed open and click links, hourly consolidation) ---
+# The key that signs tracking tokens: a key of its own, never SECRET_KEY, so that
+# rotating either one leaves the links already sent working. Old keys stay accepted
+# while listed in TRACKING_SIGNING_FALLBACK_KEYS (comma-separated).
+_DEV_TRACKING_KEY = "tracking-development-only-key-never-use-in-production"
+TRACKING_SIGNING_KEY = os.environ.get("TRACKING_SIGNING_KEY", "" if PRODUCTION else _DEV_TRACKING_KEY)
+TRACKING_SIGNING_FALLBACK_KEYS = envlist("TRACKING_SIGNING_FALLBACK_KEYS", [])
+# Whether the public endpoints record hits and links can be tracked. In production it
+# defaults to on exactly when a signing key is set; turned on without a key, the system
+# check tracking.E001 fails (nothing is ever derived from SECRET_KEY).
+TRACKING_ENABLED = envbool("TRACKING_ENABLED", bool(TRACKING_SIGNING_KEY))
+# A token records hits for this many days after it was issued (the tracking logs'
+# default retention); later its link still leads to its target but records nothing.
+TRACKING_TOKEN_MAX_AGE_DAYS = envint("TRACKING_TOKEN_MAX_AGE_DAYS", 360)
+# Base of the tracked links put into messages (Adobe: NmsTracking_ServerUrl).
+TRACKING_BASE_URL = os.environ.get("TRACKING_BASE_URL", SITE_URL)

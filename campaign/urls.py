@@ -6,6 +6,7 @@ before the admin site's own URLs."""
 from importlib import import_module
 
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -15,6 +16,12 @@ from workflows.plugins import url_mounts
 from .health import healthz
 
 PUBLIC_PREFIX = "p"
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico: the static icon's URL, resolved per request (the
+    production manifest exists only once collectstatic ran, not when URLs load)."""
+    return HttpResponsePermanentRedirect(static("campaign/favicon.svg"))
 
 
 def mounted_app_urls():
@@ -32,7 +39,7 @@ def mounted_app_urls():
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("healthz", healthz, name="healthz"),
-    path("favicon.ico", RedirectView.as_view(url=static("campaign/favicon.svg"), permanent=True)),
+    path("favicon.ico", favicon),
     # set_language (POST): the language switch in the admin header.
     path("i18n/", include("django.conf.urls.i18n")),
     *mounted_app_urls(),

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from campaign.choices import ProfileTable
+from campaign.choices import FailureReason, FailureType, LogStatus, ProfileTable
 from campaign.models import Channel
 
 
@@ -219,3 +219,186 @@ class BillingReport(models.Model):
 
     def __str__(self):
         return f"{self.period_start:%Y-%m-%d} – {self.period_end:%Y-%m-%d}"
+
+
+# --- Delivery reports: the daily aggregates rebuilt by reportingAggregates -------------
+# Days are local days (TIME_ZONE). Rows with a delivery go with it when cleanup purges a
+# deleted delivery (reporting's contributions.py declares them as delivery children).
+
+
+class AggregateBuildQuerySet(models.QuerySet):
+    def latest_first(self):
+        return self.order_by("-built_at", "-id")
+
+
+class AggregateBuild(models.Model):
+    """One rebuild of the delivery report aggregates: when, which days, how far it read
+    (the marks the next rebuild starts from). The report pages state the latest."""
+
+    built_at = models.DateTimeField(_("built at"))
+    full = models.BooleanField(_("full rebuild"), default=False)
+    first_day = models.DateField(_("first day rebuilt"), null=True, blank=True)
+    last_day = models.DateField(_("last day rebuilt"), null=True, blank=True)
+    days = models.PositiveIntegerField(_("days rebuilt"), default=0)
+    rows = models.PositiveIntegerField(_("rows written"), default=0)
+    # Tracking logs are written by one tracking run at a time, batch after batch: every
+    # id up to the largest one read had committed, so the next rebuild reads after it.
+    tracking_log_id = models.BigIntegerField(_("last tracking log read"), default=0)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    run = run_reference(_("run"))
+
+    objects = AggregateBuildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-built_at", "-id"]
+        verbose_name = _("delivery report aggregate build")
+        verbose_name_plural = _("delivery report aggregate builds")
+        indexes = [
+            # The report pages and the next rebuild read the latest build.
+            models.Index(fields=["built_at"], name="reporting_aggbuild_built"),
+        ]
+
+    def __str__(self):
+        return f"{self.built_at:%Y-%m-%d %H:%M}: {self.days} days"
+
+
+def delivery_reference():
+    """A row's delivery: goes with it (delivery child), read by delivery and day."""
+    return models.ForeignKey(
+        "campaign.Delivery",
+        verbose_name=_("delivery"),
+        on_delete=models.DO_NOTHING,
+        db_index=False,
+        related_name="+",
+    )
+
+
+class DeliveryDayQuerySet(models.QuerySet):
+    def between(self, first_day, last_day):
+        return self.filter(day__gte=first_day, day__lte=last_day)
+
+
+class DeliveryDay(models.Model):
+    """What happened to one delivery on one local day: its messages by status and
+    failure type (by the day of their last event), its opens and clicks (by the day of
+    the hit). Unique opens and clicks are distinct recipients of that day."""
+
+    day = models.DateField(_("day"))
+    delivery = delivery_reference()
+    channel = models.ForeignKey(
+        Channel, verbose_name=_("channel"), on_delete=models.DO_NOTHING, db_index=False, related_name="+"
+    )
+    targeted = models.PositiveIntegerField(_("targeted"), default=0)
+    sent = models.PositiveIntegerField(_("sent"), default=0)
+    delivered = models.PositiveIntegerField(_("delivered"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    failed_hard = models.PositiveIntegerField(_("hard failures"), default=0)
+    failed_soft = models.PositiveIntegerField(_("soft failures"), default=0)
+    failed_ignored = models.PositiveIntegerField(_("ignored failures"), default=0)
+    opens = models.PositiveIntegerField(_("opens"), default=0)
+    clicks = models.PositiveIntegerField(_("clicks"), default=0)
+    unique_opens = models.PositiveIntegerField(_("unique opens"), default=0)
+    unique_clicks = models.PositiveIntegerField(_("unique clicks"), default=0)
+
+    objects = DeliveryDayQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-day", "delivery"]
+        verbose_name = _("delivery day")
+        verbose_name_plural = _("delivery days")
+        constraints = [
+            # One row per delivery and day; the rebuild deletes its days through the prefix.
+            models.UniqueConstraint(fields=["day", "delivery"], name="reporting_deliveryday_unique"),
+        ]
+        indexes = [
+            # The delivery report reads one delivery's days; the deleted-delivery purge too.
+            models.Index(fields=["delivery", "day"], name="reporting_deliveryday_delivery"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.delivery_id}"
+
+
+class DeliveryFailureDay(models.Model):
+    """Failed and ignored messages of one delivery and local day, by type and reason."""
+
+    day = models.DateField(_("day"))
+    delivery = delivery_reference()
+    status = models.CharField(_("status"), max_length=20, choices=LogStatus)
+    failure_type = models.CharField(_("failure type"), max_length=10, choices=FailureType, blank=True)
+    failure_reason = models.CharField(_("failure reason"), max_length=30, choices=FailureReason, blank=True)
+    messages = models.PositiveIntegerField(_("messages"), default=0)
+
+    objects = DeliveryDayQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-day", "delivery", "-messages"]
+        verbose_name = _("failures of a delivery day")
+        verbose_name_plural = _("failures of delivery days")
+        indexes = [
+            # The rebuild deletes its days; the statistics page reads a range of days.
+            models.Index(fields=["day"], name="reporting_failureday_day"),
+            # The delivery report reads one delivery's failures; the deleted-delivery purge too.
+            models.Index(fields=["delivery", "day"], name="reporting_failureday_delivery"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.delivery_id} {self.failure_reason}: {self.messages}"
+
+
+class DomainDay(models.Model):
+    """Messages of one delivery and local day per recipient domain (the part of the
+    address after "@"), with their failures."""
+
+    day = models.DateField(_("day"))
+    delivery = delivery_reference()
+    domain = models.CharField(_("domain"), max_length=254)
+    messages = models.PositiveIntegerField(_("messages"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    failed_hard = models.PositiveIntegerField(_("hard failures"), default=0)
+    failed_soft = models.PositiveIntegerField(_("soft failures"), default=0)
+
+    objects = DeliveryDayQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-day", "delivery", "-failed"]
+        verbose_name = _("recipient domain of a delivery day")
+        verbose_name_plural = _("recipient domains of delivery days")
+        indexes = [
+            # The rebuild deletes its days.
+            models.Index(fields=["day"], name="reporting_domainday_day"),
+            # The delivery report reads one delivery's domains; the deleted-delivery purge too.
+            models.Index(fields=["delivery", "day"], name="reporting_domainday_delivery"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.delivery_id} {self.domain}: {self.failed}/{self.messages}"
+
+
+class UserAgentDay(models.Model):
+    """Internet browser statistics (Adobe's nms:userAgentsStats): per local day, the
+    visitors (distinct profiles) and hits of each browser, and of each operating system."""
+
+    class Dimension(models.TextChoices):
+        BROWSER = "browser", _("Browser")
+        OS = "os", _("Operating system")
+
+    day = models.DateField(_("day"))
+    dimension = models.CharField(_("by"), max_length=10, choices=Dimension)
+    name = models.CharField(_("name"), max_length=100)
+    visitors = models.PositiveIntegerField(_("visitors"), default=0)
+    hits = models.PositiveIntegerField(_("hits"), default=0)
+
+    objects = DeliveryDayQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-day", "dimension", "-visitors"]
+        verbose_name = _("browser statistics of a day")
+        verbose_name_plural = _("browser statistics of days")
+        constraints = [
+            # One row per day and browser (or OS); the rebuild deletes its days through it.
+            models.UniqueConstraint(fields=["day", "dimension", "name"], name="reporting_uaday_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.dimension} {self.name}: {self.visitors}"

@@ -1,11 +1,11 @@
-"""The reporting workflows (thin: the logic is in activity.py and billing.py)."""
+"""The reporting workflows (thin: the logic is in activity.py, billing.py and aggregates.py)."""
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from workflows.api import Module, technical_workflow
 
-from . import activity, billing
+from . import activity, aggregates, billing
 from .conf import reporting_settings
 
 
@@ -43,3 +43,20 @@ def billing_active_contact_count(ctx):
 )
 def billing_report(ctx):
     return billing.run(ctx, reporting_settings())
+
+
+@technical_workflow(
+    name="reportingAggregates",
+    label=_("Reporting aggregates"),
+    module=Module.DELIVERIES,
+    crontab="0 2 * * *",
+    # The first build reads every delivery log.
+    queue="long",
+    time_limit=2 * 3600,
+    description=_(
+        "Rebuild the daily aggregates the delivery reports read: messages, failures by type, reason "
+        "and recipient domain, opens and clicks per delivery and day, browser statistics."
+    ),
+)
+def reporting_aggregates(ctx):
+    return aggregates.run(ctx)

@@ -501,7 +501,10 @@ def test_without_the_offers_app_its_tables_are_unknown(settings):
     settings.INSTALLED_APPS = [
         app for app in settings.INSTALLED_APPS if app not in left_out and not app.startswith("campaign.")
     ]
-    assert [table.key for table in generated_tables()] == [
+    keys = [table.key for table in generated_tables()]
+    assert not {"categories", "offer_spaces", "offers", "propositions"} & set(keys)
+    # The core's tables, in order (other installed apps may add theirs after them).
+    assert keys[:9] == [
         "recipients",
         "external_profiles",
         "deliveries",

@@ -71,3 +71,9 @@ def test_a_broker_that_cannot_be_reached_is_reported(client, monkeypatch):
 
 def test_healthz_only_answers_get(client):
     assert client.post("/healthz").status_code == 405
+
+
+def test_favicon_redirects_to_the_static_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("campaign/favicon.svg")

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('campaign', '0007_forecasting_delivery_target'),
+        ('campaign', '0009_forecasting_delivery_target'),
         ('workflows', '0001_initial'),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaign', '0007_forecasting_delivery_target'),
+        ('campaign', '0012_tracking_counters_and_raw_hits'),
     ]
 
     operations = [
