@@ -87,8 +87,8 @@ PROPOSITIONS = Cube(
     aggregate="cubes.PropositionAggregate",
     aggregate_dimensions=("date", "channel", "delivery", "offer", "space"),
     aggregate_level="day",
-    # The Full aggregate has about one row for two propositions (each delivery proposes
-    # many offers in many spaces): reports over weeks and months read these instead.
+    # The Full aggregate is nearly as large as its facts (each delivery proposes many
+    # offers in many spaces): reports over weeks and months read these instead.
     summaries=(
         Cube.Summary("cubes.PropositionOfferSummary", ("channel", "offer"), "month"),
         Cube.Summary("cubes.PropositionDeliverySummary", ("channel", "delivery", "space"), "day"),
