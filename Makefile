@@ -65,7 +65,7 @@ test: prerequisites-test venv assets translations
 # tests, the browser tests and the slow ones (other processes, migration replays), on
 # SQLite (under a minute).
 quick: venv
-	DATABASE_URL= CELERY_BROKER_URL= $(VENV)/bin/pytest -q -m "not live and not browser and not slow" $(ARGS)
+	DATABASE_URL= CELERY_BROKER_URL= $(VENV)/bin/pytest -q -n 2 -m "not live and not browser and not slow" $(ARGS)
 
 bench: venv
 	@case "$$DATABASE_URL" in postgres://*|postgresql://*) ;; \

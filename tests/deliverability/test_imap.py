@@ -18,7 +18,7 @@ from campaign.deliverability.models import InboundBounce
 
 from .test_bounces import dsn
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]  # other processes
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 USER, PASSWORD = "bounces", "s3cret"

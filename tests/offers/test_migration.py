@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]  # a migration replay
 
 BEFORE = [("offers", "0002_drop_duplicate_fk_index")]
 T0 = "2026-01-01T00:00:00+00:00"

@@ -11,6 +11,7 @@ from campaign.models import Delivery, TrackingHit
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.mark.slow  # starts gunicorn and a load generator
 def test_the_open_pixel_benchmark_runs_at_tiny_scale(capsys):
     call_command("benchmark", "openPixel", "--scale", "tiny")
     out = capsys.readouterr().out
