@@ -100,10 +100,19 @@ class TrackingKind(models.TextChoices):
 
 
 class EventStatus(models.TextChoices):
+    """A Message Center event's status (Adobe §12). Pending: new, or awaiting a retry
+    after an error (error). Processed: routed to a delivery (Adobe's "pending
+    delivery"). Then, copied from the delivery: sent, ignored by the delivery, failed;
+    or not covered (routing failed, not retried), or expired (maximum tries reached)."""
+
     PENDING = "pending", _("Pending")
     PROCESSED = "processed", _("Processed")
     ERROR = "error", _("Error")
     IGNORED = "ignored", _("Ignored")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    NOT_COVERED = "not_covered", _("Not covered")
+    EXPIRED = "expired", _("Expired")
 
 
 class StatisticsMode(models.TextChoices):

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "workflows",
     "offers",
     "reporting",
+    "reporting.cubes",
     "campaign.tracking",
     "campaign.forecasting",
     "campaign.aliases",

@@ -30,11 +30,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from importlib import import_module
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 from django.apps import AppConfig, apps
 from django.core.signals import setting_changed
 from django.db.models import Model, Q
+from django.db.models.expressions import Combinable
 from django.utils.module_loading import module_has_submodule
 
 if TYPE_CHECKING:
@@ -375,33 +376,115 @@ class EnumerationBinding:
 
 @dataclass(frozen=True)
 class CubeDimension:
-    """An axis of a cube: a field path on the fact model ("delivery__channel__code");
-    a date dimension lists the levels it can be grouped by."""
+    """An axis of a cube. `field` is a field path on the fact model
+    ("delivery__channel") or an expression over it (Coalesce of two paths); `related`
+    ("app_label.Model") names the model whose ids the values are, labelled by str() in
+    reports (values with choices are labelled by them). A date dimension lists the
+    levels it can be grouped by (`LEVELS`, coarsest first), in TIME_ZONE."""
+
+    LEVELS: ClassVar[tuple[str, ...]] = ("year", "month", "week", "day", "hour")
+    # The levels that rows grouped at one level can be added up to.
+    DERIVED_LEVELS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "year": ("year",),
+        "month": ("year", "month"),
+        "week": ("week",),
+        "day": ("year", "month", "week", "day"),
+        "hour": ("year", "month", "week", "day", "hour"),
+    }
 
     key: str
     label: Text
-    field: str
+    field: str | Combinable
     date_levels: tuple[str, ...] = ()
+    related: str | None = None
+
+    def __post_init__(self) -> None:
+        unknown = set(self.date_levels) - set(self.LEVELS)
+        if unknown:
+            raise ValueError(f"cube dimension {self.key}: unknown date levels {sorted(unknown)}")
+
+    @property
+    def is_date(self) -> bool:
+        return bool(self.date_levels)
 
 
 @dataclass(frozen=True)
 class CubeMeasure:
-    """A figure of a cube: `function` one of count, sum, avg, min, max, count_distinct,
-    ratio (numerator / denominator, keys of two other measures), p95; `field` what it
-    reads; `filter` which facts count."""
+    """A figure of a cube. `function` is one of `FUNCTIONS`: count (rows; `field` None),
+    sum, avg, min, max, count_distinct, percentile (`fraction`, e.g. 0.95) over `field`
+    (a field path or an expression over the fact model), or ratio (`numerator` /
+    `denominator`, keys of two count or sum measures of the cube). `filter` says which
+    facts count. `unit` is shown beside the figure ("%": a ratio shown as a percentage).
+
+    An aggregate answers count, sum, min, max, avg and ratio at any coarser grain (it
+    stores sums and counts); count_distinct and percentile only at its own grain."""
+
+    FUNCTIONS: ClassVar[tuple[str, ...]] = (
+        "count",
+        "sum",
+        "avg",
+        "min",
+        "max",
+        "count_distinct",
+        "percentile",
+        "ratio",
+    )
+    EXACT_GRAIN_ONLY: ClassVar[tuple[str, ...]] = ("count_distinct", "percentile")
 
     key: str
     label: Text
     function: str
-    field: str | None = None
+    field: str | Combinable | None = None
     filter: Q | None = None
     numerator: str | None = None
     denominator: str | None = None
+    fraction: float | None = None
+    unit: str = ""
+
+    def __post_init__(self) -> None:
+        if self.function not in self.FUNCTIONS:
+            raise ValueError(f"cube measure {self.key}: unknown function {self.function!r}")
+        if self.function == "ratio" and not (self.numerator and self.denominator):
+            raise ValueError(f"cube measure {self.key}: a ratio needs a numerator and a denominator")
+        if self.function not in ("count", "ratio") and self.field is None:
+            raise ValueError(f"cube measure {self.key}: {self.function} needs a field")
+        if self.function == "percentile" and not (self.fraction and 0 < self.fraction < 1):
+            raise ValueError(f"cube measure {self.key}: a percentile needs a fraction between 0 and 1")
+
+    @property
+    def rolls_up(self) -> bool:
+        """Whether coarser groups can be computed from finer ones (sums, counts…)."""
+        return self.function not in self.EXACT_GRAIN_ONLY
 
 
 @dataclass(frozen=True)
 class Cube:
-    """A cube over a fact table of the declaring app ("app_label.Model")."""
+    """A cube over a fact table ("app_label.Model", of the declaring app or of an app
+    below it), read by the operators who hold `permission`.
+
+    Its Full aggregate is the materialised table `aggregate` ("app_label.Model", of the
+    declaring app), grouped by `aggregate_dimensions` (dimension keys; the date one at
+    `aggregate_level`, a day or coarser) and rebuilt in full by the workflow `workflow`.
+    The aggregate has a column per grouped dimension named after its key, except the
+    date one, named after `aggregate_level` and holding the local start date of the
+    period; and per measure: its key (count, sum, min, max, count_distinct, percentile),
+    or `<key>_sum` and `<key>_count` (avg); ratios are computed when read. The first
+    count measure without a filter counts the fact rows.
+
+    `summaries` are smaller aggregates rolled up from the Full aggregate in the same
+    rebuild, for reports over long periods; reports read the first that covers them
+    (declare the smallest first), then the Full aggregate, then the facts."""
+
+    @dataclass(frozen=True)
+    class Summary:
+        """An aggregate rolled up from the Full aggregate: `model` ("app_label.Model"),
+        grouped by `dimensions` (some of the aggregate's) and the date at `level` (the
+        aggregate's or one it adds up to); columns as the Full aggregate's, without the
+        measures that do not add up (distinct counts, percentiles)."""
+
+        model: str
+        dimensions: tuple[str, ...]
+        level: str = "day"
 
     key: str
     order: int
@@ -409,6 +492,56 @@ class Cube:
     fact: str
     dimensions: tuple[CubeDimension, ...]
     measures: tuple[CubeMeasure, ...]
+    permission: str = ""
+    aggregate: str | None = None
+    aggregate_dimensions: tuple[str, ...] = ()
+    aggregate_level: str = "day"
+    workflow: str = ""
+    description: Text = ""
+    summaries: tuple[Cube.Summary, ...] = ()
+
+    def __post_init__(self) -> None:
+        dimensions = {dimension.key for dimension in self.dimensions}
+        measures = {measure.key for measure in self.measures}
+        if len(dimensions) != len(self.dimensions) or len(measures) != len(self.measures):
+            raise ValueError(f"cube {self.key}: dimension and measure keys must be unique")
+        missing = set(self.aggregate_dimensions) - dimensions
+        if missing:
+            raise ValueError(f"cube {self.key}: the aggregate groups by unknown dimensions {sorted(missing)}")
+        for measure in self.measures:
+            for part in (measure.numerator, measure.denominator):
+                if part is not None and part not in measures:
+                    raise ValueError(f"cube {self.key}: measure {measure.key} divides unknown {part!r}")
+        if len([dimension for dimension in self.dimensions if dimension.is_date]) > 1:
+            raise ValueError(f"cube {self.key}: at most one date dimension")
+        if self.aggregate and self.date_dimension is not None:
+            if self.aggregate_level not in self.date_dimension.date_levels or self.aggregate_level == "hour":
+                raise ValueError(f"cube {self.key}: the aggregate level is a date level, a day or coarser")
+        if self.counter is None:
+            raise ValueError(f"cube {self.key}: needs a count measure without a filter (the fact rows)")
+        for summary in self.summaries:
+            if not self.aggregate or not set(summary.dimensions) <= set(self.aggregate_dimensions):
+                raise ValueError(
+                    f"cube {self.key}: summary {summary.model} groups by what the aggregate does not"
+                )
+            if summary.level not in CubeDimension.DERIVED_LEVELS[self.aggregate_level]:
+                raise ValueError(f"cube {self.key}: summary {summary.model} cannot be by {summary.level}")
+
+    def dimension(self, key: str) -> CubeDimension:
+        return next(dimension for dimension in self.dimensions if dimension.key == key)
+
+    def measure(self, key: str) -> CubeMeasure:
+        return next(measure for measure in self.measures if measure.key == key)
+
+    @property
+    def date_dimension(self) -> CubeDimension | None:
+        return next((dimension for dimension in self.dimensions if dimension.is_date), None)
+
+    @property
+    def counter(self) -> CubeMeasure | None:
+        """The measure counting every fact row (the aggregate's build records its sum)."""
+        found = (m for m in self.measures if m.function == "count" and m.filter is None)
+        return next(found, None)
 
 
 # --- What an app brings ----------------------------------------------------------------
