@@ -114,6 +114,18 @@ class EventStatus(models.TextChoices):
     NOT_COVERED = "not_covered", _("Not covered")
     EXPIRED = "expired", _("Expired")
 
+    @classmethod
+    def routed(cls):
+        """A message routed to a delivery reached a known profile, whatever the delivery
+        then did (sent, ignored, failed): that makes the profile active (Adobe KB
+        ka-26812), as a delivery log does whatever its status."""
+        return (cls.PROCESSED, cls.SENT, cls.IGNORED, cls.FAILED)
+
+    @classmethod
+    def routed_sql(cls):
+        """routed() as an SQL list of literals (our own constants), for raw queries."""
+        return "(" + ", ".join(f"'{status.value}'" for status in cls.routed()) + ")"
+
 
 class StatisticsMode(models.TextChoices):
     """What cleanup does to table statistics after purging (Adobe's XtkCleanup_NoStats)."""

@@ -56,7 +56,7 @@ ACTIVITY_FROM_LOGS = f"""
 ACTIVITY_FROM_MESSAGES = f"""
     SELECT event.profile_table, event.profile_id, event.channel_id, event.processed_at AS at
     FROM {EVENTS} AS event
-    WHERE event.processed_at >= %(first_read)s AND event.status = %(processed)s
+    WHERE event.processed_at >= %(first_read)s AND event.status IN {EventStatus.routed_sql()}
       AND event.profile_id IS NOT NULL AND event.profile_table <> '' AND {{which}}
 """
 # Which rows a read takes, by change order (the alias is the source's in the SELECTs).
@@ -135,7 +135,6 @@ def _parameters(now, first_read, windows, time_marks):
     parameters = {
         "now": _db(now),
         "first_read": _db(first_read),
-        "processed": EventStatus.PROCESSED,
         "own_writes": changes.own_writes(),
     }
     for source, window in windows.items():

@@ -18,7 +18,7 @@ from .models import ActiveProfileSnapshot
 
 # Distinct active profiles per profile table and per channel at one moment, straight from
 # the logs and messages (the same definition as the active contacts).
-DIRECT_COUNT = """
+DIRECT_COUNT = f"""
 WITH activity AS (
     SELECT log.profile_table, log.profile_id, delivery.channel_id
     FROM campaign_deliverylog log JOIN campaign_delivery delivery ON delivery.id = log.delivery_id
@@ -27,7 +27,8 @@ WITH activity AS (
     UNION ALL
     SELECT event.profile_table, event.profile_id, event.channel_id FROM campaign_event event
     JOIN campaign_channel channel ON channel.id = event.channel_id AND channel.counts_for_billing
-    WHERE event.status = %(processed)s AND event.profile_id IS NOT NULL AND event.profile_table <> ''
+    WHERE event.status IN {EventStatus.routed_sql()}
+      AND event.profile_id IS NOT NULL AND event.profile_table <> ''
       AND event.processed_at >= %(start)s AND event.processed_at <= %(end)s
 )
 SELECT profile_table, NULL, COUNT(DISTINCT profile_id) FROM activity GROUP BY profile_table
@@ -43,7 +44,7 @@ def count_at(moment, window_months):
     per_table = dict.fromkeys(ProfileTable.values, 0)
     per_channel = dict.fromkeys(codes.values(), 0)
     with connection.cursor() as cursor:
-        cursor.execute(DIRECT_COUNT, {"start": start, "end": moment, "processed": EventStatus.PROCESSED})
+        cursor.execute(DIRECT_COUNT, {"start": start, "end": moment})
         for table, channel_id, active in cursor.fetchall():
             if channel_id is None:
                 per_table[table] = active

@@ -49,7 +49,7 @@ COPIES = {
 # The best direct count we found: the window's logs of billable deliveries and processed
 # messages to known profiles on billable channels, their distinct profiles per table
 # (a hash aggregate, given the memory it needs), then counted per table.
-DIRECT_COUNT = """
+DIRECT_COUNT = f"""
 SELECT profile_table, COUNT(*) FROM (
     SELECT DISTINCT activity.profile_table, activity.profile_id FROM (
         SELECT log.profile_table, log.profile_id FROM campaign_deliverylog log
@@ -61,7 +61,8 @@ SELECT profile_table, COUNT(*) FROM (
         UNION ALL
         SELECT event.profile_table, event.profile_id FROM campaign_event event
         JOIN campaign_channel channel ON channel.id = event.channel_id AND channel.counts_for_billing
-        WHERE event.status = %(processed)s AND event.profile_id IS NOT NULL AND event.profile_table <> ''
+        WHERE event.status IN {EventStatus.routed_sql()}
+          AND event.profile_id IS NOT NULL AND event.profile_table <> ''
           AND event.processed_at >= %(start)s AND event.processed_at <= %(end)s
     ) activity
 ) profiles
@@ -81,7 +82,7 @@ def direct_count(now):
     began = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '256MB'")
-        cursor.execute(DIRECT_COUNT, {"start": start, "end": now, "processed": EventStatus.PROCESSED})
+        cursor.execute(DIRECT_COUNT, {"start": start, "end": now})
         per_table = dict.fromkeys(TABLES, 0) | dict(cursor.fetchall())
         cursor.execute(PROFILES)
         profiles = dict.fromkeys(TABLES, 0) | dict(cursor.fetchall())

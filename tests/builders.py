@@ -138,7 +138,7 @@ def message(profile_id, at, channel_code="email", table=ProfileTable.RECIPIENT, 
         profile_table=table if profile_id is not None else "",
         profile_id=profile_id,
         created_at=at,
-        processed_at=at if status == EventStatus.PROCESSED else None,
+        processed_at=at if status in EventStatus.routed() else None,
     )
 
 

@@ -281,3 +281,28 @@ def test_a_run_at_a_scheduled_slot_counts_as_of_its_own_time(world):
     assert run.status == RunStatus.SUCCEEDED, run.error
     assert run.slot == datetime(2026, 6, 10, 1, 0, tzinfo=PARIS)
     assert ActiveProfileSnapshot.objects.get().total == 1
+
+
+def test_a_message_counts_once_routed_whatever_its_delivery_did_then(world):
+    """Processed, then sent, ignored or failed: the profile was reached (Adobe KB
+    ka-26812). Never routed (pending, error, not covered, expired): not active."""
+    routed = [EventStatus.PROCESSED, EventStatus.SENT, EventStatus.IGNORED, EventStatus.FAILED]
+    never = [EventStatus.PENDING, EventStatus.ERROR, EventStatus.NOT_COVERED, EventStatus.EXPIRED]
+    ids = world.recipients(len(routed) + len(never))
+    at = NOW - timedelta(days=2)
+    for profile_id, status in zip(ids, routed + never, strict=True):
+        world.message(profile_id, at, status=status)
+    assert count_at(NOW).total == len(routed)
+    assert sorted(ActiveContact.objects.values_list("profile_id", flat=True)) == ids[: len(routed)]
+
+
+def test_a_message_sent_between_two_upkeeps_still_counts(world):
+    """Pending at one run, processed and sent before the next: read by its change."""
+    (profile,) = world.recipients(1)
+    message = world.message(profile, NOW - timedelta(days=1), status=EventStatus.PENDING)
+    assert count_at(NOW).total == 0
+    later = NOW + timedelta(hours=2)
+    type(message).objects.filter(pk=message.pk).update(
+        status=EventStatus.SENT, processed_at=later - timedelta(hours=1)
+    )
+    assert count_at(later).total == 1

@@ -43,7 +43,8 @@ def independent_counts(start, end):
             UNION ALL
             SELECT e.profile_table, e.profile_id
             FROM campaign_event e JOIN campaign_channel c ON c.id = e.channel_id
-            WHERE c.counts_for_billing AND e.profile_id IS NOT NULL AND e.status = 'processed'
+            WHERE c.counts_for_billing AND e.profile_id IS NOT NULL
+              AND e.status IN ('processed', 'sent', 'ignored', 'failed')
               AND e.processed_at >= %s AND e.processed_at <= %s
         ) AS activity GROUP BY profile_table
     """
