@@ -62,8 +62,8 @@ test: prerequisites-test venv assets translations
 	$(VENV)/bin/pytest $(ARGS)
 
 # The edit-test loop: everything but the tests with real worker/beat processes, the kill
-# tests, the browser tests and the slow ones (other processes, migration replays), on
-# SQLite (under a minute).
+# tests, the browser tests and the slow ones (other processes, migration replays, the demo
+# data set), on SQLite (about a minute).
 quick: venv
 	DATABASE_URL= CELERY_BROKER_URL= $(VENV)/bin/pytest -q -n 2 -m "not live and not browser and not slow" $(ARGS)
 

@@ -119,6 +119,7 @@ def test_no_app_names_an_app_beside_or_above_it_in_strings():
     assert not problems, "\n".join(problems)
 
 
+@pytest.mark.slow  # starts a process
 def test_the_import_rules_hold():
     """lint-imports with the project's contract (CI runs it too)."""
     result = subprocess.run(

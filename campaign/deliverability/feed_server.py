@@ -103,6 +103,9 @@ class RulesetServer(ThreadingHTTPServer):
         return self.server_address[1]
 
     def start_in_thread(self) -> threading.Thread:
-        thread = threading.Thread(target=self.serve_forever, name="ruleset-server", daemon=True)
+        # shutdown() waits for the loop's next poll: a short one stops the server at once.
+        thread = threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.05}, name="ruleset-server", daemon=True
+        )
         thread.start()
         return thread

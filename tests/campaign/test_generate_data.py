@@ -368,6 +368,7 @@ def test_window_start_clamps_the_day_of_month():
     assert datagen.window_start(datetime(2025, 8, 31, tzinfo=UTC)) == datetime(2024, 2, 29, tzinfo=UTC)
 
 
+@pytest.mark.slow  # generates the demo data set
 def test_the_demo_preset_fills_every_table():
     out = StringIO()
     call_command("generate_data", "--preset", "demo", "--now", NOW_ISO, stdout=out)

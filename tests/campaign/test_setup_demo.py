@@ -48,6 +48,7 @@ def test_demo_data_is_not_loaded_over_existing_recipients():
     assert "nothing loaded" in out or "not installed" in out
 
 
+@pytest.mark.slow  # generates the demo data set
 def test_the_demo_loads_data_and_counts_active_profiles_once():
     from campaign.models import ExternalProfile
     from reporting.models import ActiveProfileSnapshot
@@ -59,6 +60,7 @@ def test_the_demo_loads_data_and_counts_active_profiles_once():
     assert "First active profile count: run #" in out and "succeeded" in out
 
 
+@pytest.mark.slow  # generates the demo data set
 def test_the_demo_looks_like_a_running_platform():
     """A month of backfilled daily counts, and data spread like a platform whose cleanup
     ran every day: today's first dry run deletes a small share, not most of it."""

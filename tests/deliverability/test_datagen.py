@@ -26,6 +26,7 @@ def generate(preset="tiny", seed="1"):
     return out.getvalue()
 
 
+@pytest.mark.slow  # generates the demo data set
 def test_bounces_are_those_of_failed_email_logs_and_other_messages():
     out = generate("demo")
     assert "inbound_bounces" in out and "log_qualifications" in out
@@ -58,6 +59,7 @@ def test_the_same_seed_gives_the_same_rows():
     assert sorted(InboundBounce.objects.values_list("message_key", "kind", "log_match")) == first
 
 
+@pytest.mark.slow  # generates the demo data set
 def test_a_first_cleanup_dry_run_deletes_a_small_share(capsys):
     generate("demo")
     with time_machine.travel(datetime.fromisoformat(NOW_ISO), tick=False):

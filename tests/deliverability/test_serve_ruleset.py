@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from campaign.deliverability import feed, rules
 
 
+@pytest.mark.slow  # starts a process
 def test_it_serves_the_ruleset_over_https_with_a_ca_to_trust(tmp_path):
     env = {**os.environ, "CAMPAIGN_VAR_DIR": str(tmp_path), "PYTHONUNBUFFERED": "1"}
     server = subprocess.Popen(

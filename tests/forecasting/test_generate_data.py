@@ -21,6 +21,7 @@ from campaign.models import Delivery
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.slow  # generates the demo data set
 def test_the_demo_data_has_rules_targets_and_a_current_forecast():
     now = timezone.now()
     call_command("generate_data", "--preset", "demo", "--seed", "3", "--now", now.isoformat(), "--truncate")

@@ -13,7 +13,8 @@ from offers import deployment
 from offers.choices import Approval, AuditAction, EnvironmentKind, OfferStatus, PropositionStatus
 from offers.models import Category, Environment, Offer, OfferAudit, OfferContent, OfferSpace, Proposition
 
-pytestmark = pytest.mark.django_db
+# Each test generates the demo data set: left out of make quick.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 NOW = datetime(2026, 6, 10, 2, 0, tzinfo=UTC)
 

@@ -74,11 +74,13 @@ def run_check(**env):
     )
 
 
+@pytest.mark.slow  # starts a process
 def test_check_deploy_passes_with_cis_production_environment():
     done = run_check()
     assert done.returncode == 0, done.stderr
 
 
+@pytest.mark.slow  # starts a process
 def test_check_deploy_fails_when_tracking_is_turned_on_without_a_key():
     done = run_check(TRACKING_ENABLED="true")
     assert done.returncode != 0
