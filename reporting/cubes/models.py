@@ -87,7 +87,21 @@ class ArchivedEvent(models.Model):
 # --- Aggregates ----------------------------------------------------------------------
 
 
-class PropositionAggregate(models.Model):
+class PropositionMeasures(models.Model):
+    """The Offer proposition cube's measures, the same columns in its aggregate and in
+    the summaries rolled up from it."""
+
+    propositions = models.BigIntegerField(_("propositions"))
+    presented = models.BigIntegerField(_("presented"))
+    accepted = models.BigIntegerField(_("accepted"))
+    rejected = models.BigIntegerField(_("rejected"))
+    interested = models.BigIntegerField(_("interested"))
+
+    class Meta:
+        abstract = True
+
+
+class PropositionAggregate(PropositionMeasures):
     """The Full aggregate of the Offer proposition cube: one row per local day, channel,
     delivery, offer and offer space (ids; empty when the proposition had none)."""
 
@@ -96,11 +110,6 @@ class PropositionAggregate(models.Model):
     delivery = models.BigIntegerField(_("delivery"), null=True)
     offer = models.BigIntegerField(_("offer"), null=True)
     space = models.BigIntegerField(_("offer space"), null=True)
-    propositions = models.BigIntegerField(_("propositions"))
-    presented = models.BigIntegerField(_("presented"))
-    accepted = models.BigIntegerField(_("accepted"))
-    rejected = models.BigIntegerField(_("rejected"))
-    interested = models.BigIntegerField(_("interested"))
 
     class Meta:
         verbose_name = _("offer proposition aggregate row")
@@ -111,7 +120,7 @@ class PropositionAggregate(models.Model):
         ]
 
 
-class PropositionDeliverySummary(models.Model):
+class PropositionDeliverySummary(PropositionMeasures):
     """A summary of the Offer proposition aggregate (rolled up from it in the same
     rebuild): one row per local day, channel, delivery and offer space."""
 
@@ -119,11 +128,6 @@ class PropositionDeliverySummary(models.Model):
     channel = models.BigIntegerField(_("channel"), null=True)
     delivery = models.BigIntegerField(_("delivery"), null=True)
     space = models.BigIntegerField(_("offer space"), null=True)
-    propositions = models.BigIntegerField(_("propositions"))
-    presented = models.BigIntegerField(_("presented"))
-    accepted = models.BigIntegerField(_("accepted"))
-    rejected = models.BigIntegerField(_("rejected"))
-    interested = models.BigIntegerField(_("interested"))
 
     class Meta:
         verbose_name = _("offer proposition summary by delivery")
@@ -134,18 +138,13 @@ class PropositionDeliverySummary(models.Model):
         ]
 
 
-class PropositionOfferSummary(models.Model):
+class PropositionOfferSummary(PropositionMeasures):
     """A summary of the Offer proposition aggregate: one row per local month (its first
     day), channel and offer."""
 
     month = models.DateField(_("month"))
     channel = models.BigIntegerField(_("channel"), null=True)
     offer = models.BigIntegerField(_("offer"), null=True)
-    propositions = models.BigIntegerField(_("propositions"))
-    presented = models.BigIntegerField(_("presented"))
-    accepted = models.BigIntegerField(_("accepted"))
-    rejected = models.BigIntegerField(_("rejected"))
-    interested = models.BigIntegerField(_("interested"))
 
     class Meta:
         verbose_name = _("offer proposition summary by offer")
