@@ -20,3 +20,6 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.fixture_workflows", "tests.plugin_prob
 if CELERY_BROKER_URL.startswith("filesystem://") and not os.environ.get("CELERY_BROKER_DIR"):  # noqa: F405
     BROKER_DIR = VAR_DIR / "broker-test"  # noqa: F405
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker(BROKER_DIR)  # noqa: F405
+
+# A hit is written by its request (tests read it at once); tests of the buffer turn it on.
+TRACKING_HIT_BUFFER_MS = 0

@@ -25,23 +25,28 @@ def favicon(request):
 
 
 def mounted_app_urls():
-    patterns = []
+    """The apps' admin pages, and their public endpoints (listed first in urlpatterns:
+    the busiest URLs, the open pixel's above all, are matched after one prefix)."""
+    admin_pages, public = [], []
     for app_label, urls in url_mounts():
         module = import_module(urls.module)
         if getattr(module, "urlpatterns", None):
-            patterns.append(path(f"admin/{urls.prefix}/", include((module.urlpatterns, app_label))))
-        public = getattr(module, "public_urlpatterns", None)
-        if public:
-            patterns.append(path(f"{PUBLIC_PREFIX}/{urls.prefix}/", include((public, f"{app_label}_public"))))
-    return patterns
+            admin_pages.append(path(f"admin/{urls.prefix}/", include((module.urlpatterns, app_label))))
+        endpoints = getattr(module, "public_urlpatterns", None)
+        if endpoints:
+            public.append(path(f"{urls.prefix}/", include((endpoints, f"{app_label}_public"))))
+    return admin_pages, public
 
+
+admin_pages, public_endpoints = mounted_app_urls()
 
 urlpatterns = [
+    path(f"{PUBLIC_PREFIX}/", include(public_endpoints)),
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),
     # set_language (POST): the language switch in the admin header.
     path("i18n/", include("django.conf.urls.i18n")),
-    *mounted_app_urls(),
+    *admin_pages,
     path("admin/", admin.site.urls),
 ]
