@@ -23,8 +23,9 @@ Definitions (per delivery; a recipient is a profile of the delivery's target tab
   (type 6), web pages (types 4 and 5), transactions (type 5), interested (type 11);
 - open rate = opened / sent, click rate = clicked / sent, reactivity = clicked /
   estimated opened, opt-out rate = opt-outs / sent (None while the base is 0).
-Adobe's "person clicks" and "forwards" need a source id per click (cookie) that our
-hits do not carry; they are not computed.
+Adobe's "person clicks" and "forwards" need a source id per browser, which Adobe takes
+from a tracking cookie; the endpoints set none (no consent is asked of a mail reader),
+so they are not computed.
 """
 
 from dataclasses import dataclass
