@@ -106,9 +106,11 @@ class HitBuffer:
         """Buffer a hit for the next flush; when `limit` hits wait already (the
         database has been unreachable for a while), the oldest one makes room."""
         with self._lock:
-            if len(self._rows) >= limit:
-                self._rows.pop(0)
-                self.dropped += 1
+            # Hits put back by a failed flush may have overshot the limit meanwhile.
+            excess = len(self._rows) + 1 - limit
+            if excess > 0:
+                del self._rows[:excess]
+                self.dropped += excess
             self._rows.append(row)
 
     def pending(self):
@@ -157,7 +159,7 @@ class HitBuffer:
             except (OperationalError, InterfaceError) as error:
                 connection.close()  # the next flush reconnects
                 with self._lock:
-                    self._rows[:0] = rows
+                    self._rows[:0] = rows  # before the hits that came meanwhile
                 log.warning("tracking: %d raw hits kept in memory, not written yet: %s", len(rows), error)
                 return 0
             except DatabaseError as error:

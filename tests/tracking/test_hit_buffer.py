@@ -104,6 +104,27 @@ def test_hits_wait_in_the_buffer_while_the_database_is_unreachable_then_are_writ
     assert buffer.pending() == 0 and TrackingHit.objects.filter(delivery=delivery).count() == 3
 
 
+def test_hits_kept_through_an_outage_stay_within_the_limit(opened):
+    delivery, _token, hit = opened
+    buffer = hits.HitBuffer()
+    for n in range(3):
+        buffer.keep(row(hit, user_agent=f"agent {n}"), limit=3)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    with _other_connection() as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    assert buffer.flush() == 0
+    buffer.keep(row(hit, user_agent="agent 3"), limit=3)
+    assert buffer.pending() == 3 and buffer.dropped == 1
+    assert buffer.flush() == 3
+    assert sorted(TrackingHit.objects.filter(delivery=delivery).values_list("user_agent", flat=True)) == [
+        "agent 1",
+        "agent 2",
+        "agent 3",
+    ]
+
+
 def test_a_full_buffer_drops_its_oldest_hits_and_counts_them(opened):
     delivery, _token, hit = opened
     buffer = hits.HitBuffer()
