@@ -307,8 +307,8 @@ TRACKING_ENABLED = envbool("TRACKING_ENABLED", bool(TRACKING_SIGNING_KEY))
 TRACKING_TOKEN_MAX_AGE_DAYS = envint("TRACKING_TOKEN_MAX_AGE_DAYS", 360)
 # Base of the tracked links put into messages (Adobe: NmsTracking_ServerUrl).
 TRACKING_BASE_URL = os.environ.get("TRACKING_BASE_URL", SITE_URL)
-# On PostgreSQL a web process buffers the raw hits of its requests and writes them in
-# one INSERT every this many milliseconds (0: one INSERT per request); a process killed
+# On PostgreSQL a web process buffers the raw hits of its requests and writes them with
+# one COPY every this many milliseconds (0: one INSERT per request); a process killed
 # outright loses its last interval at most. The limit bounds the memory while the
 # database cannot be reached (then the oldest hits are dropped, and logged).
 TRACKING_HIT_BUFFER_MS = envint("TRACKING_HIT_BUFFER_MS", 50)

@@ -9,11 +9,12 @@ with one COPY every TRACKING_HIT_BUFFER_MS (50 ms by default), so a request pays
 neither a database round trip nor a commit. Measured with wrk (openPixel benchmark, 2
 cores, gunicorn 2 workers × 4 threads): one synchronously committed INSERT per hit gave
 0.31 of the minimal view's throughput, one asynchronously committed INSERT 0.56–0.58
-(when the minimal view had both cores), the buffer written by multi-row INSERTs 0.62–0.81, by COPY
-0.77–0.90. What a process holds is written when it stops (SIGTERM, a graceful restart
-of the web server: atexit), so only a process killed outright (SIGKILL, a crash) loses
-the hits of its last interval at most; while the database cannot be reached the hits
-stay buffered (up to TRACKING_HIT_BUFFER_LIMIT, then the oldest are dropped, and logged).
+(when the minimal view had both cores), the buffer written by multi-row INSERTs
+0.62–0.81, by COPY 0.77–0.90. What a process holds is written when it stops (SIGTERM,
+a graceful restart of the web server: atexit), so only a process killed outright
+(SIGKILL, a crash) loses the hits of its last interval at most; while the database
+cannot be reached the hits stay buffered (up to TRACKING_HIT_BUFFER_LIMIT, then the
+oldest are dropped, and logged).
 
 TRACKING_HIT_BUFFER_MS = 0, SQLite, or a call inside a transaction (tests, a
 workflow): one plain INSERT, committed with the caller's work."""
@@ -54,24 +55,17 @@ COLUMNS = (
 )
 
 
-def _insert_sql():
+def _statements():
+    """The INSERT of one hit and the COPY of a buffer, built once from the core model."""
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(column) for column in COLUMNS)
+    into = f"{quote(TrackingHit._meta.db_table)} ({', '.join(quote(column) for column in COLUMNS)})"
     placeholders = ", ".join(["%s"] * len(COLUMNS))
-    return f"INSERT INTO {quote(TrackingHit._meta.db_table)} ({columns}) VALUES ({placeholders})"
+    return f"INSERT INTO {into} VALUES ({placeholders})", f"COPY {into} FROM STDIN"
 
 
-INSERT = _insert_sql()
-
-
+INSERT, COPY = _statements()
 # COPY's text format: these characters of a text value are written escaped.
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_sql():
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(column) for column in COLUMNS)
-    return f"COPY {quote(TrackingHit._meta.db_table)} ({columns}) FROM STDIN"
 
 
 def _copy_line(row):
@@ -155,7 +149,7 @@ class HitBuffer:
             try:
                 # copy_expert is psycopg2's own: its errors are turned into Django's here.
                 with connection.cursor() as cursor, connection.wrap_database_errors:
-                    cursor.copy_expert(_copy_sql(), data)
+                    cursor.copy_expert(COPY, data)
             except (OperationalError, InterfaceError) as error:
                 connection.close()  # the next flush reconnects
                 with self._lock:

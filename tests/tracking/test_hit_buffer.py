@@ -8,7 +8,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +19,7 @@ from campaign.choices import TrackingKind
 from campaign.devtools.processes import child_env
 from campaign.models import TrackingHit
 from campaign.tracking import hits, tokens
+from tests.live import wait_until
 
 from .conftest import KEY, NOW
 
@@ -38,13 +38,24 @@ def postgresql_only():
     hits.buffer.stop()  # the flusher thread's connection closed before the database goes
 
 
-def written(delivery, wanted, seconds=5):
-    deadline = time.monotonic() + seconds
-    while True:
-        count = TrackingHit.objects.filter(delivery=delivery).count()
-        if count >= wanted or time.monotonic() > deadline:
-            return count
-        time.sleep(0.05)
+def hits_of(delivery):
+    return TrackingHit.objects.filter(delivery=delivery).count()
+
+
+def cut_connection():
+    """Terminate the database connection this thread (so a flush here) uses, from a
+    second connection, as a restarted or unreachable server would."""
+    import psycopg2
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    other = psycopg2.connect(**connection.get_connection_params())
+    try:
+        other.autocommit = True
+        other.cursor().execute("SELECT pg_terminate_backend(%s)", [pid])
+    finally:
+        other.close()
 
 
 def row(hit, user_agent="bench"):
@@ -77,7 +88,8 @@ def test_pixels_are_answered_at_once_and_written_by_the_flusher_with_their_field
             client.get(reverse("tracking_public:open", args=[token]), HTTP_USER_AGENT=ODD_AGENT).status_code
             == 200
         )
-    assert written(delivery, 25) == 25
+    wait_until(lambda: hits_of(delivery) >= 25, 5, "the flusher wrote no hits")
+    assert hits_of(delivery) == 25
     stored = TrackingHit.objects.filter(delivery=delivery)
     assert set(stored.values_list("user_agent", flat=True)) == {STORED_AGENT}
     assert set(stored.values_list("delivery_log_id", "url_id", "kind", "profile_id")) == {
@@ -93,11 +105,7 @@ def test_hits_wait_in_the_buffer_while_the_database_is_unreachable_then_are_writ
     buffer = hits.HitBuffer()  # no flusher thread: this test flushes
     for _ in range(3):
         buffer.keep(row(hit), limit=100)
-    with connection.cursor() as cursor:  # the connection the flush will use, cut
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    with _other_connection() as other:
-        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    cut_connection()
     assert buffer.flush() == 0
     assert buffer.pending() == 3 and TrackingHit.objects.filter(delivery=delivery).count() == 0
     assert buffer.flush() == 3  # reconnected
@@ -109,11 +117,7 @@ def test_hits_kept_through_an_outage_stay_within_the_limit(opened):
     buffer = hits.HitBuffer()
     for n in range(3):
         buffer.keep(row(hit, user_agent=f"agent {n}"), limit=3)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    with _other_connection() as other:
-        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    cut_connection()
     assert buffer.flush() == 0
     buffer.keep(row(hit, user_agent="agent 3"), limit=3)
     assert buffer.pending() == 3 and buffer.dropped == 1
@@ -140,20 +144,23 @@ def test_a_full_buffer_drops_its_oldest_hits_and_counts_them(opened):
     assert buffer.dropped == 0  # logged with the flush
 
 
-class _other_connection:
-    """A second database connection (psycopg2), outside Django's."""
+def test_a_batch_the_database_refuses_is_dropped_and_does_not_block_the_next(opened):
+    delivery, _token, hit = opened
+    buffer = hits.HitBuffer()
+    out_of_range = (*row(hit)[:4], 2**63, *row(hit)[5:])  # no bigint holds this profile id
+    buffer.keep(out_of_range, limit=100)
+    assert buffer.flush() == 0
+    assert buffer.pending() == 0 and hits_of(delivery) == 0
+    buffer.keep(row(hit), limit=100)
+    assert buffer.flush() == 1 and hits_of(delivery) == 1
 
-    def __enter__(self):
-        import psycopg2
 
-        params = connection.get_connection_params()
-        self.connection = psycopg2.connect(**params)
-        self.connection.autocommit = True
-        self.cursor = self.connection.cursor()
-        return self.cursor
-
-    def __exit__(self, *exc):
-        self.connection.close()
+def listening(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+    except OSError:
+        return False
+    return True
 
 
 @pytest.mark.slow  # starts gunicorn
@@ -170,32 +177,22 @@ def test_a_web_server_stopped_by_sigterm_writes_what_its_workers_buffered(opened
         TRACKING_HIT_BUFFER_MS="600000",  # no flush in the test's time: only the one at exit
     )
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    gunicorn = str(Path(sys.executable).parent / "gunicorn")
     server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "campaign.wsgi:application",
-            "-b",
-            f"127.0.0.1:{port}",
-        ]
-        + ["-w", "2", "-k", "gthread", "--threads", "2", "--log-level", "warning"],
+        [gunicorn, "campaign.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "2", "-k", "gthread"]
+        + ["--threads", "2", "--log-level", "warning"],
         env=env,
         cwd=settings.BASE_DIR,
     )
     try:
+        wait_until(lambda: listening(port), 30, "gunicorn did not start")
         path = reverse("tracking_public:open", args=[token])
-        deadline = time.monotonic() + 30
-        answered = 0
-        while answered < 30:
-            try:
-                client = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                client.request("GET", path)
-                response = client.getresponse()
-                assert response.status == 200 and response.read()
-                answered += 1
-                client.close()
-            except ConnectionRefusedError:
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.2)
+        for _ in range(30):
+            client = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            client.request("GET", path)
+            response = client.getresponse()
+            assert response.status == 200 and response.read()
+            client.close()
         assert TrackingHit.objects.filter(delivery=delivery).count() == 0  # all buffered
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=30) == 0
