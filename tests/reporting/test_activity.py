@@ -168,7 +168,7 @@ def _schema(table):
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, table)
     return {
-        name: (info["columns"], info["unique"], info["index"], info["foreign_key"])
+        name: (info["columns"], info["primary_key"], info["unique"], info["index"], info["foreign_key"])
         for name, info in constraints.items()
     }
 
@@ -182,7 +182,8 @@ def test_the_bulk_build_leaves_the_table_s_keys_and_indexes_as_it_found_them(wor
     world.logs(world.delivery(), ids, NOW - timedelta(days=3))
     assert activity.bring_up_to_date(NOW, 12).bootstrap
     assert _schema(table) == before
-    assert ["profile_table", "profile_id", "channel_id"] in [info[0] for info in before.values() if info[1]]
+    assert ["id"] in [info[0] for info in before.values() if info[1]]  # the primary key is back
+    assert ["profile_id", "profile_table", "channel_id"] in [info[0] for info in before.values() if info[2]]
     contact = ActiveContact.objects.first()
     with pytest.raises(IntegrityError), transaction.atomic():  # the unique key is back
         ActiveContact.objects.create(
