@@ -169,12 +169,11 @@ buffer = HitBuffer()
 atexit.register(buffer.stop)
 
 
-def append(hit: Hit, user_agent: str, at=None):
-    """Write (or buffer) the raw hit of an authentic, fresh token."""
-    at = at or timezone.now()
+def hit_row(hit: Hit, user_agent: str, at):
+    """The raw hit's values, in the order of COLUMNS."""
     # A NUL cannot be stored in a PostgreSQL text: it would make the write fail.
     user_agent = user_agent[:USER_AGENT_MAX].replace("\x00", "")
-    row = (
+    return (
         hit.delivery_id,
         hit.delivery_log_id,
         hit.url_id,
@@ -184,6 +183,12 @@ def append(hit: Hit, user_agent: str, at=None):
         at,
         user_agent,
     )
+
+
+def append(hit: Hit, user_agent: str, at=None):
+    """Write (or buffer) the raw hit of an authentic, fresh token."""
+    at = at or timezone.now()
+    row = hit_row(hit, user_agent, at)
     db = connections[DEFAULT_DB_ALIAS]
     interval = settings.TRACKING_HIT_BUFFER_MS
     # Buffered outside a transaction only; asked without opening a connection, so that
@@ -197,4 +202,4 @@ def append(hit: Hit, user_agent: str, at=None):
         buffer.add(row, interval, settings.TRACKING_HIT_BUFFER_LIMIT)
         return
     with db.cursor() as cursor:
-        cursor.execute(INSERT, [*row[:6], db.ops.adapt_datetimefield_value(at), user_agent])
+        cursor.execute(INSERT, [*row[:6], db.ops.adapt_datetimefield_value(at), row[7]])

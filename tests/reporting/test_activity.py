@@ -181,9 +181,10 @@ def test_the_bulk_build_leaves_the_table_s_keys_and_indexes_as_it_found_them(wor
     ids = world.recipients(2)
     world.logs(world.delivery(), ids, NOW - timedelta(days=3))
     assert activity.bring_up_to_date(NOW, 12).bootstrap
-    assert _schema(table) == before
-    assert ["id"] in [info[0] for info in before.values() if info[1]]  # the primary key is back
-    assert ["profile_id", "profile_table", "channel_id"] in [info[0] for info in before.values() if info[2]]
+    after = _schema(table)
+    assert after == before
+    assert ["id"] in [info[0] for info in after.values() if info[1]]  # the primary key is back
+    assert ["profile_id", "profile_table", "channel_id"] in [info[0] for info in after.values() if info[2]]
     contact = ActiveContact.objects.first()
     with pytest.raises(IntegrityError), transaction.atomic():  # the unique key is back
         ActiveContact.objects.create(

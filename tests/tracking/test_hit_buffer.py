@@ -58,17 +58,12 @@ def cut_connection():
         other.close()
 
 
+def agents_of(delivery):
+    return sorted(TrackingHit.objects.filter(delivery=delivery).values_list("user_agent", flat=True))
+
+
 def row(hit, user_agent="bench"):
-    return (
-        hit.delivery_id,
-        hit.delivery_log_id,
-        hit.url_id,
-        hit.profile_table,
-        hit.profile_id,
-        hit.kind,
-        NOW,
-        user_agent,
-    )
+    return hits.hit_row(hit, user_agent, NOW)
 
 
 @pytest.fixture
@@ -107,9 +102,9 @@ def test_hits_wait_in_the_buffer_while_the_database_is_unreachable_then_are_writ
         buffer.keep(row(hit), limit=100)
     cut_connection()
     assert buffer.flush() == 0
-    assert buffer.pending() == 3 and TrackingHit.objects.filter(delivery=delivery).count() == 0
+    assert buffer.pending() == 3 and hits_of(delivery) == 0
     assert buffer.flush() == 3  # reconnected
-    assert buffer.pending() == 0 and TrackingHit.objects.filter(delivery=delivery).count() == 3
+    assert buffer.pending() == 0 and hits_of(delivery) == 3
 
 
 def test_hits_kept_through_an_outage_stay_within_the_limit(opened):
@@ -122,11 +117,7 @@ def test_hits_kept_through_an_outage_stay_within_the_limit(opened):
     buffer.keep(row(hit, user_agent="agent 3"), limit=3)
     assert buffer.pending() == 3 and buffer.dropped == 1
     assert buffer.flush() == 3
-    assert sorted(TrackingHit.objects.filter(delivery=delivery).values_list("user_agent", flat=True)) == [
-        "agent 1",
-        "agent 2",
-        "agent 3",
-    ]
+    assert agents_of(delivery) == ["agent 1", "agent 2", "agent 3"]
 
 
 def test_a_full_buffer_drops_its_oldest_hits_and_counts_them(opened):
@@ -136,11 +127,7 @@ def test_a_full_buffer_drops_its_oldest_hits_and_counts_them(opened):
         buffer.keep(row(hit, user_agent=f"agent {n}"), limit=3)
     assert buffer.pending() == 3 and buffer.dropped == 2
     assert buffer.flush() == 3
-    assert sorted(TrackingHit.objects.filter(delivery=delivery).values_list("user_agent", flat=True)) == [
-        "agent 2",
-        "agent 3",
-        "agent 4",
-    ]
+    assert agents_of(delivery) == ["agent 2", "agent 3", "agent 4"]
     assert buffer.dropped == 0  # logged with the flush
 
 
@@ -193,10 +180,10 @@ def test_a_web_server_stopped_by_sigterm_writes_what_its_workers_buffered(opened
             response = client.getresponse()
             assert response.status == 200 and response.read()
             client.close()
-        assert TrackingHit.objects.filter(delivery=delivery).count() == 0  # all buffered
+        assert hits_of(delivery) == 0  # all buffered
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=30) == 0
     finally:
         if server.poll() is None:
             server.kill()
-    assert TrackingHit.objects.filter(delivery=delivery).count() == 30
+    assert hits_of(delivery) == 30
