@@ -25,7 +25,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,6 +39,7 @@ from django.db import connection, transaction
 from campaign.choices import LogStatus, TrackingKind
 from campaign.devtools import datagen
 from campaign.devtools.benchmarking import Benchmark, register
+from campaign.devtools.ports import free_port
 from campaign.devtools.processes import child_env
 from campaign.models import Channel, Delivery, DeliveryLog, TrackingHit, TrackingUrl
 
@@ -63,12 +63,6 @@ function response(status, headers, body)
   if answered >= wanted then wrk.thread:stop() end
 end
 """
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _state():
@@ -224,7 +218,7 @@ class OpenPixel(Benchmark):
         token = tokens.make(
             tokens.Hit(delivery.pk, log.pk, opened.pk, "open", delivery.profile_table, 1), conf
         )
-        port = _free_port()
+        port = free_port()
         STATE.parent.mkdir(parents=True, exist_ok=True)
         state = {
             "port": port,

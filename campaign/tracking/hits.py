@@ -202,4 +202,4 @@ def append(hit: Hit, user_agent: str, at=None):
         buffer.add(row, interval, settings.TRACKING_HIT_BUFFER_LIMIT)
         return
     with db.cursor() as cursor:
-        cursor.execute(INSERT, [*row[:6], db.ops.adapt_datetimefield_value(at), row[7]])
+        cursor.execute(INSERT, [*row[:6], db.ops.adapt_datetimefield_value(row[6]), row[7]])

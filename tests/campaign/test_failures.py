@@ -4,10 +4,8 @@ web application with its database down answers a short 503 page in the operator'
 language, and /healthz keeps its JSON. Real processes, pointed at a closed port."""
 
 import json
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 
@@ -15,6 +13,8 @@ import pytest
 from django.conf import settings
 
 from campaign.commands import EXIT_UNAVAILABLE, EXIT_USAGE
+from campaign.devtools.ports import answers, free_port
+from tests.live import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -148,17 +148,11 @@ def test_runall_bad_arguments_are_one_line_too():
     assert result.stderr.strip() == ("runall: error: argument --concurrency: invalid int value: 'many'")
 
 
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def web_without_database():
     import os
 
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "campaign.settings", "DATABASE_URL": NOWHERE_DB}
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "campaign.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "1"],
@@ -168,15 +162,7 @@ def web_without_database():
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/favicon.ico", timeout=1)
-            break
-        except urllib.error.HTTPError:
-            break
-        except OSError:
-            time.sleep(0.2)
+    wait_until(lambda: answers(base + "/favicon.ico"), 30, "gunicorn did not start")
     yield base
     server.terminate()
     server.wait(10)

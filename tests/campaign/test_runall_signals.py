@@ -5,15 +5,16 @@ filesystem broker."""
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from campaign.devtools.ports import answers, free_port
+from tests.live import wait_until
 
 pytestmark = [pytest.mark.live, pytest.mark.slow]
 
@@ -44,12 +45,6 @@ def alive(pid):
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_signal_to_runall_stops_web_worker_and_beat_and_leaves_nothing(tmp_path, signum):
     env = {
@@ -71,16 +66,8 @@ def test_a_signal_to_runall_stops_web_worker_and_beat_and_leaves_nothing(tmp_pat
         start_new_session=True,  # like make: no terminal, no foreground process group
     )
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
-            except urllib.error.HTTPError:
-                break  # it answers (503 until beat has written its heartbeat)
-            except OSError:
-                time.sleep(0.5)
-                continue
-            break
+        # Any answer will do: 503 until beat has written its heartbeat.
+        wait_until(lambda: answers(f"http://127.0.0.1:{port}/healthz"), 60, "runall's web did not start", 0.5)
         time.sleep(3)  # the worker's pool and beat are up
         family = children_of(runall.pid)
         assert len(family) >= 4, family  # web (and its reloader), worker (and pool), beat

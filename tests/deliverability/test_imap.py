@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -15,6 +14,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from campaign.deliverability.models import InboundBounce
+from campaign.devtools.ports import free_port, listening
+from tests.live import wait_until
 
 from .test_bounces import dsn
 
@@ -57,12 +58,6 @@ service anvil {{
 """
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def dovecot():
     if not Path(DOVECOT).exists():
@@ -75,15 +70,7 @@ def dovecot():
     (root / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
     (root / "dovecot.conf").write_text(CONFIG.format(root=root, port=port))
     subprocess.run([DOVECOT, "-c", str(root / "dovecot.conf")], check=True)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
+    wait_until(lambda: listening(port), 10, "Dovecot did not start", interval=0.1)
     yield port
     master = int((root / "run" / "master.pid").read_text())
     os.kill(master, signal.SIGTERM)

@@ -2,7 +2,6 @@
 plain-text and HTML bodies and the CSV attachments; a second run delivers nothing."""
 
 import email
-import socket
 from datetime import datetime, timedelta
 from email import policy
 from zoneinfo import ZoneInfo
@@ -12,6 +11,7 @@ import time_machine
 from aiosmtpd.controller import Controller
 from django.contrib.auth import get_user_model
 
+from campaign.devtools.ports import free_port
 from reporting.models import BillingReport
 from workflows.choices import RunStatus, Trigger
 from workflows.engine import execute
@@ -30,12 +30,6 @@ class Mailbox:
     async def handle_DATA(self, server, session, envelope):
         self.envelopes.append(envelope)
         return "250 Message accepted for delivery"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ when the web server stops."""
 
 import http.client
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -16,6 +15,7 @@ from django.db import connection
 from django.urls import reverse
 
 from campaign.choices import TrackingKind
+from campaign.devtools.ports import free_port, listening
 from campaign.devtools.processes import child_env
 from campaign.models import TrackingHit
 from campaign.tracking import hits, tokens
@@ -142,20 +142,10 @@ def test_a_batch_the_database_refuses_is_dropped_and_does_not_block_the_next(ope
     assert buffer.flush() == 1 and hits_of(delivery) == 1
 
 
-def listening(port):
-    try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-    except OSError:
-        return False
-    return True
-
-
 @pytest.mark.slow  # starts gunicorn
 def test_a_web_server_stopped_by_sigterm_writes_what_its_workers_buffered(opened):
     delivery, token, _hit = opened
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     env = child_env(
         DEBUG="false",
         ALLOWED_HOSTS="127.0.0.1",
